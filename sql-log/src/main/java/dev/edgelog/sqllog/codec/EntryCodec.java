@@ -1,0 +1,347 @@
+package dev.edgelog.sqllog.codec;
+
+import dev.edgelog.sqllog.Entry;
+import dev.edgelog.sqllog.Outcome;
+import dev.edgelog.sqllog.Parameter;
+import dev.edgelog.sqllog.SqlValue;
+import dev.edgelog.sqllog.Statement;
+import dev.edgelog.sqllog.codec.CorruptFrameException.Kind;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The binary form of an {@link Entry}, identical on disk and on the wire.
+ *
+ * <pre>
+ * frame   = length:u32 crc32c:u32 payload          (big-endian; crc32c over the payload)
+ * payload = version:u8 index term raftIndex commitTime:zigzag flags:u8
+ *           count { sql:string count { tag:u8 [name:string] value } }
+ *           count { 0 rowsAffected:zigzag lastInsertId:zigzag | 1 error:string }
+ * </pre>
+ *
+ * Integers without a note are unsigned LEB128 varints; a string is a varint byte length and UTF-8.
+ * A parameter tag holds the value type in its low 3 bits (0 null, 1 integer as zigzag varint,
+ * 2 real as 8 bytes IEEE-754, 3 text, 4 blob as length + bytes) and bit 3 when a name follows.
+ * Flags: bit 0 transaction. Decoding refuses anything else with a {@link CorruptFrameException}.
+ */
+public final class EntryCodec {
+
+    /** The format version written by this build. */
+    public static final int VERSION = 1;
+    /** Bytes before the payload: length and checksum. */
+    public static final int HEADER_BYTES = 8;
+    /** The largest payload accepted unless a caller sets its own limit. */
+    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 << 20;
+
+    private static final int FLAG_TRANSACTION = 1;
+    private static final int TAG_NAMED = 8;
+    private static final int TYPE_NULL = 0;
+    private static final int TYPE_INT = 1;
+    private static final int TYPE_REAL = 2;
+    private static final int TYPE_TEXT = 3;
+    private static final int TYPE_BLOB = 4;
+    private static final int OUTCOME_EXECUTED = 0;
+    private static final int OUTCOME_FAILED = 1;
+
+    private EntryCodec() {
+    }
+
+    /** The entry as one frame: header and payload. */
+    public static byte[] encode(Entry entry) {
+        ByteSink sink = new ByteSink(64 + estimate(entry));
+        sink.skip(HEADER_BYTES);
+        writePayload(entry, sink);
+        int payloadLength = sink.size() - HEADER_BYTES;
+        CRC32C crc = new CRC32C();
+        crc.update(sink.array(), HEADER_BYTES, payloadLength);
+        sink.putIntAt(0, payloadLength);
+        sink.putIntAt(4, (int) crc.getValue());
+        return sink.toByteArray();
+    }
+
+    private static int estimate(Entry entry) {
+        int n = 0;
+        for (Statement s : entry.statements()) {
+            n += s.sql().length() + 2 + 9 * s.parameters().size();
+        }
+        return n;
+    }
+
+    private static void writePayload(Entry e, ByteSink out) {
+        out.putByte(VERSION);
+        out.putVarLong(e.index());
+        out.putVarLong(e.term());
+        out.putVarLong(e.raftIndex());
+        out.putZigZag(e.commitTimeMillis());
+        out.putByte(e.transaction() ? FLAG_TRANSACTION : 0);
+        out.putVarLong(e.statements().size());
+        for (Statement s : e.statements()) {
+            out.putString(s.sql());
+            out.putVarLong(s.parameters().size());
+            for (Parameter p : s.parameters()) {
+                writeParameter(p, out);
+            }
+        }
+        out.putVarLong(e.outcomes().size());
+        for (Outcome o : e.outcomes()) {
+            if (o instanceof Outcome.Executed x) {
+                out.putByte(OUTCOME_EXECUTED);
+                out.putZigZag(x.rowsAffected());
+                out.putZigZag(x.lastInsertId());
+            } else {
+                out.putByte(OUTCOME_FAILED);
+                out.putString(((Outcome.Failed) o).error());
+            }
+        }
+    }
+
+    private static void writeParameter(Parameter p, ByteSink out) {
+        int named = p.isNamed() ? TAG_NAMED : 0;
+        SqlValue v = p.value();
+        int type;
+        if (v instanceof SqlValue.Null) {
+            type = TYPE_NULL;
+        } else if (v instanceof SqlValue.Int) {
+            type = TYPE_INT;
+        } else if (v instanceof SqlValue.Real) {
+            type = TYPE_REAL;
+        } else if (v instanceof SqlValue.Text) {
+            type = TYPE_TEXT;
+        } else {
+            type = TYPE_BLOB;
+        }
+        out.putByte(type | named);
+        if (p.isNamed()) {
+            out.putString(p.name());
+        }
+        switch (type) {
+            case TYPE_INT -> out.putZigZag(((SqlValue.Int) v).value());
+            case TYPE_REAL -> out.putLongFixed(Double.doubleToRawLongBits(((SqlValue.Real) v).value()));
+            case TYPE_TEXT -> out.putString(((SqlValue.Text) v).value());
+            case TYPE_BLOB -> out.putBytes(((SqlValue.Blob) v).value());
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * Checks the frame at the buffer's position and returns its total length (header included)
+     * without decoding the payload; the position does not move.
+     *
+     * @throws CorruptFrameException when the frame is truncated, its length is out of bounds or its
+     *                               checksum does not match
+     */
+    public static int checkFrame(ByteBuffer buf, int maxPayloadBytes) {
+        int start = buf.position();
+        int available = buf.limit() - start;
+        if (available < HEADER_BYTES) {
+            throw new CorruptFrameException(Kind.TRUNCATED,
+                    "frame header needs " + HEADER_BYTES + " bytes, only " + available + " left");
+        }
+        int length = buf.getInt(start);
+        if (length < 1 || length > maxPayloadBytes) {
+            throw new CorruptFrameException(Kind.BAD_LENGTH,
+                    "frame length " + Integer.toUnsignedString(length) + " is outside 1.." + maxPayloadBytes);
+        }
+        if (available - HEADER_BYTES < length) {
+            throw new CorruptFrameException(Kind.TRUNCATED,
+                    "frame payload needs " + length + " bytes, only " + (available - HEADER_BYTES) + " left");
+        }
+        int expected = buf.getInt(start + 4);
+        CRC32C crc = new CRC32C();
+        ByteBuffer payload = buf.duplicate().position(start + HEADER_BYTES).limit(start + HEADER_BYTES + length);
+        crc.update(payload);
+        if ((int) crc.getValue() != expected) {
+            throw new CorruptFrameException(Kind.BAD_CHECKSUM,
+                    String.format("frame checksum mismatch: stored %08x, computed %08x over %d bytes",
+                            expected, (int) crc.getValue(), length));
+        }
+        return HEADER_BYTES + length;
+    }
+
+    /**
+     * Decodes the frame at the buffer's position and moves the position past it. On failure the
+     * position does not move and nothing is returned.
+     */
+    public static Entry decode(ByteBuffer buf, int maxPayloadBytes) {
+        int start = buf.position();
+        int frameLength = checkFrame(buf, maxPayloadBytes);
+        ByteBuffer payload = buf.duplicate().position(start + HEADER_BYTES).limit(start + frameLength);
+        Entry entry = decodePayload(payload);
+        buf.position(start + frameLength);
+        return entry;
+    }
+
+    /** Decodes one whole frame held in {@code frame}. */
+    public static Entry decode(byte[] frame) {
+        ByteBuffer buf = ByteBuffer.wrap(frame);
+        Entry e = decode(buf, DEFAULT_MAX_PAYLOAD_BYTES);
+        if (buf.hasRemaining()) {
+            throw new CorruptFrameException(Kind.MALFORMED, buf.remaining() + " bytes follow the frame");
+        }
+        return e;
+    }
+
+    /** Decodes a payload whose checksum has already been verified; all of it must be consumed. */
+    public static Entry decodePayload(ByteBuffer payload) {
+        PayloadReader in = new PayloadReader(payload);
+        int version = in.u8();
+        if (version != VERSION) {
+            throw new CorruptFrameException(Kind.UNKNOWN_VERSION,
+                    "entry format version " + version + " is unknown; this build reads version " + VERSION);
+        }
+        try {
+            long index = in.varLong();
+            long term = in.varLong();
+            long raftIndex = in.varLong();
+            long commitTime = in.zigZag();
+            int flags = in.u8();
+            if ((flags & ~FLAG_TRANSACTION) != 0) {
+                throw in.malformed("unknown flags " + flags);
+            }
+            int statementCount = in.count(2);
+            List<Statement> statements = new ArrayList<>(statementCount);
+            for (int i = 0; i < statementCount; i++) {
+                String sql = in.string();
+                int paramCount = in.count(1);
+                List<Parameter> params = new ArrayList<>(paramCount);
+                for (int j = 0; j < paramCount; j++) {
+                    params.add(readParameter(in));
+                }
+                statements.add(new Statement(sql, params));
+            }
+            int outcomeCount = in.count(2);
+            List<Outcome> outcomes = new ArrayList<>(outcomeCount);
+            for (int i = 0; i < outcomeCount; i++) {
+                int tag = in.u8();
+                if (tag == OUTCOME_EXECUTED) {
+                    outcomes.add(Outcome.executed(in.zigZag(), in.zigZag()));
+                } else if (tag == OUTCOME_FAILED) {
+                    outcomes.add(Outcome.failed(in.string()));
+                } else {
+                    throw in.malformed("unknown outcome tag " + tag);
+                }
+            }
+            if (in.remaining() != 0) {
+                throw in.malformed(in.remaining() + " unread bytes after the entry");
+            }
+            return new Entry(index, term, raftIndex, commitTime, (flags & FLAG_TRANSACTION) != 0, statements, outcomes);
+        } catch (IllegalArgumentException e) {
+            throw in.malformed(e.getMessage());
+        }
+    }
+
+    private static Parameter readParameter(PayloadReader in) {
+        int tag = in.u8();
+        if ((tag & ~(TAG_NAMED | 7)) != 0) {
+            throw in.malformed("unknown parameter tag " + tag);
+        }
+        String name = (tag & TAG_NAMED) != 0 ? in.string() : null;
+        SqlValue value = switch (tag & 7) {
+            case TYPE_NULL -> SqlValue.NULL;
+            case TYPE_INT -> new SqlValue.Int(in.zigZag());
+            case TYPE_REAL -> new SqlValue.Real(Double.longBitsToDouble(in.fixedLong()));
+            case TYPE_TEXT -> new SqlValue.Text(in.string());
+            case TYPE_BLOB -> new SqlValue.Blob(in.bytes());
+            default -> throw in.malformed("unknown parameter type " + (tag & 7));
+        };
+        return new Parameter(name, value);
+    }
+
+    private static boolean isAscii(byte[] b) {
+        for (byte x : b) {
+            if (x < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Bounds-checked reads over a payload; every failure is a {@link Kind#MALFORMED} frame. */
+    private static final class PayloadReader {
+        private final ByteBuffer buf;
+
+        PayloadReader(ByteBuffer buf) {
+            this.buf = buf;
+        }
+
+        int remaining() {
+            return buf.remaining();
+        }
+
+        CorruptFrameException malformed(String why) {
+            return new CorruptFrameException(Kind.MALFORMED, "malformed entry payload at byte " + buf.position() + ": " + why);
+        }
+
+        int u8() {
+            if (!buf.hasRemaining()) {
+                throw malformed("unexpected end");
+            }
+            return buf.get() & 0xFF;
+        }
+
+        long varLong() {
+            long result = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                int b = u8();
+                result |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    if (shift == 63 && b > 1) {
+                        throw malformed("varint overflows 64 bits");
+                    }
+                    return result;
+                }
+            }
+            throw malformed("varint longer than 10 bytes");
+        }
+
+        long zigZag() {
+            long v = varLong();
+            return (v >>> 1) ^ -(v & 1);
+        }
+
+        long fixedLong() {
+            if (buf.remaining() < 8) {
+                throw malformed("unexpected end");
+            }
+            return buf.getLong();
+        }
+
+        /** A count of items each at least {@code minBytes} long: bounded by what is left. */
+        int count(int minBytes) {
+            long n = varLong();
+            if (n < 0 || n * minBytes > buf.remaining()) {
+                throw malformed("count " + n + " exceeds the remaining " + buf.remaining() + " bytes");
+            }
+            return (int) n;
+        }
+
+        byte[] bytes() {
+            int n = count(1);
+            byte[] b = new byte[n];
+            buf.get(b);
+            return b;
+        }
+
+        String string() {
+            byte[] b = bytes();
+            if (isAscii(b)) {
+                return new String(b, StandardCharsets.ISO_8859_1);
+            }
+            try {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(b))
+                        .toString();
+            } catch (CharacterCodingException e) {
+                throw malformed("invalid UTF-8 text");
+            }
+        }
+    }
+}
