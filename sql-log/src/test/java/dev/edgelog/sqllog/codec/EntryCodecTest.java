@@ -1,0 +1,195 @@
+package dev.edgelog.sqllog.codec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.edgelog.sqllog.Entry;
+import dev.edgelog.sqllog.Outcome;
+import dev.edgelog.sqllog.Parameter;
+import dev.edgelog.sqllog.SqlValue;
+import dev.edgelog.sqllog.Statement;
+import dev.edgelog.sqllog.codec.CorruptFrameException.Kind;
+import dev.edgelog.sqllog.testing.RandomEntries;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Test;
+
+class EntryCodecTest {
+
+    private static final int MAX = EntryCodec.DEFAULT_MAX_PAYLOAD_BYTES;
+
+    @Test
+    void when_randomEntriesAreEncoded_then_theyDecodeEqual() {
+        RandomEntries gen = new RandomEntries(1);
+        for (int i = 1; i <= 5_000; i++) {
+            Entry e = gen.entry(i);
+            assertEquals(e, EntryCodec.decode(EntryCodec.encode(e)));
+        }
+    }
+
+    @Test
+    void when_everyValueTypeIsEncoded_then_typesAndBitsSurvive() {
+        Entry e = new Entry(7, 3, 12, -5, true, List.of(new Statement("INSERT INTO t VALUES(?, ?, ?, ?, ?, :n)", List.of(
+                Parameter.positional(SqlValue.NULL),
+                Parameter.positional(SqlValue.of(Long.MIN_VALUE)),
+                Parameter.positional(SqlValue.of(-0.0)),
+                Parameter.positional(SqlValue.of("日本 🙂 ' \u0000")),
+                Parameter.positional(SqlValue.of(new byte[] {0, -1, 127})),
+                Parameter.named("n", SqlValue.of(2.0))))),
+                List.of(Outcome.failed("boom")));
+        Entry back = EntryCodec.decode(EntryCodec.encode(e));
+        assertEquals(e, back);
+        double negZero = ((SqlValue.Real) back.statements().get(0).parameters().get(2).value()).value();
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(negZero));
+    }
+
+    @Test
+    void when_frameIsTruncatedAnywhere_then_decodingRefusesIt() {
+        RandomEntries gen = new RandomEntries(2);
+        for (int i = 1, tested = 0; tested < 200; i++) {
+            byte[] frame = EntryCodec.encode(gen.entry(i));
+            if (frame.length > 4096) {
+                continue;
+            }
+            tested++;
+            for (int cut = 0; cut < frame.length; cut++) {
+                ByteBuffer buf = ByteBuffer.wrap(frame, 0, cut);
+                CorruptFrameException ex = assertThrows(CorruptFrameException.class, () -> EntryCodec.decode(buf, MAX));
+                assertEquals(Kind.TRUNCATED, ex.kind(), "cut at " + cut);
+                assertEquals(0, buf.position(), "a refused frame does not move the position");
+            }
+        }
+    }
+
+    @Test
+    void when_anySingleBitFlips_then_decodingRefusesIt() {
+        RandomEntries gen = new RandomEntries(3);
+        for (int i = 1, tested = 0; tested < 100; i++) {
+            byte[] frame = EntryCodec.encode(gen.entry(i));
+            if (frame.length > 4096) {
+                continue; // every bit of a 70 KB frame costs minutes of CRC for no extra coverage
+            }
+            tested++;
+            for (int bit = 0; bit < frame.length * 8; bit++) {
+                byte[] bad = frame.clone();
+                bad[bit / 8] ^= (byte) (1 << (bit % 8));
+                assertThrows(CorruptFrameException.class, () -> EntryCodec.decode(ByteBuffer.wrap(bad), MAX),
+                        "flip of bit " + bit + " went unnoticed");
+            }
+        }
+    }
+
+    @Test
+    void when_randomBytesAreCorrupted_then_noPartialEntryIsEverReturned() {
+        RandomEntries gen = new RandomEntries(4);
+        Random random = new Random(4);
+        for (int i = 1; i <= 20_000; i++) {
+            Entry e = gen.entry(i);
+            byte[] bad = EntryCodec.encode(e);
+            int flips = 1 + random.nextInt(8);
+            for (int f = 0; f < flips; f++) {
+                bad[random.nextInt(bad.length)] = (byte) random.nextInt();
+            }
+            try {
+                assertEquals(e, EntryCodec.decode(ByteBuffer.wrap(bad), MAX), "a corrupted frame decoded differently");
+            } catch (CorruptFrameException expected) {
+                // refused whole
+            }
+        }
+    }
+
+    @Test
+    void when_lengthIsAbsurd_then_itIsRefusedBeforeAnyAllocation() {
+        byte[] frame = EntryCodec.encode(new RandomEntries(5).entry(1));
+        ByteBuffer.wrap(frame).putInt(0, Integer.MAX_VALUE);
+        CorruptFrameException ex = assertThrows(CorruptFrameException.class, () -> EntryCodec.decode(ByteBuffer.wrap(frame), MAX));
+        assertEquals(Kind.BAD_LENGTH, ex.kind());
+        ByteBuffer.wrap(frame).putInt(0, 0);
+        assertEquals(Kind.BAD_LENGTH, assertThrows(CorruptFrameException.class,
+                () -> EntryCodec.decode(ByteBuffer.wrap(frame), MAX)).kind());
+        ByteBuffer.wrap(frame).putInt(0, -8);
+        assertEquals(Kind.BAD_LENGTH, assertThrows(CorruptFrameException.class,
+                () -> EntryCodec.decode(ByteBuffer.wrap(frame), MAX)).kind());
+    }
+
+    @Test
+    void when_versionIsUnknown_then_theMessageNamesIt() {
+        byte[] frame = EntryCodec.encode(new RandomEntries(6).entry(1));
+        frame[EntryCodec.HEADER_BYTES] = 9;
+        rechecksum(frame);
+        CorruptFrameException ex = assertThrows(CorruptFrameException.class, () -> EntryCodec.decode(frame));
+        assertEquals(Kind.UNKNOWN_VERSION, ex.kind());
+        assertTrue(ex.getMessage().contains("version 9"), ex.getMessage());
+    }
+
+    @Test
+    void when_payloadHasAHugeCountWithAValidChecksum_then_itIsMalformedNotAnAllocation() {
+        byte[] payload = {1, 1, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f};
+        byte[] frame = frame(payload);
+        CorruptFrameException ex = assertThrows(CorruptFrameException.class, () -> EntryCodec.decode(frame));
+        assertEquals(Kind.MALFORMED, ex.kind());
+    }
+
+    @Test
+    void when_payloadHasTrailingBytes_then_itIsMalformed() {
+        byte[] good = EntryCodec.encode(new RandomEntries(7).entry(1));
+        byte[] payload = new byte[good.length - EntryCodec.HEADER_BYTES + 1];
+        System.arraycopy(good, EntryCodec.HEADER_BYTES, payload, 0, payload.length - 1);
+        assertEquals(Kind.MALFORMED, assertThrows(CorruptFrameException.class, () -> EntryCodec.decode(frame(payload))).kind());
+    }
+
+    @Test
+    void when_textHasAnUnpairedSurrogate_then_encodingRefusesIt() {
+        Entry e = new Entry(1, 1, 1, 0, false, List.of(Statement.of("SELECT ?", SqlValue.of("a\uD800b"))), List.of());
+        assertThrows(IllegalArgumentException.class, () -> EntryCodec.encode(e));
+    }
+
+    @Test
+    void when_framesAreStreamed_then_theReaderReturnsEachWholeAndEndsCleanly() throws IOException {
+        List<Entry> entries = new RandomEntries(8).entries(1, 300);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Entry e : entries) {
+            out.write(EntryCodec.encode(e));
+        }
+        byte[] all = out.toByteArray();
+        FrameReader reader = new FrameReader(new ByteArrayInputStream(all), MAX);
+        for (Entry e : entries) {
+            FrameReader.Frame f = reader.next();
+            assertEquals(e, f.entry());
+            assertArrayEquals(EntryCodec.encode(e), f.bytes());
+        }
+        assertNull(reader.next());
+        assertEquals(all.length, reader.offset());
+    }
+
+    @Test
+    void when_streamIsCutInsideAFrame_then_theReaderSaysTruncated() throws IOException {
+        byte[] frame = EntryCodec.encode(new RandomEntries(9).entry(1));
+        for (int cut = 1; cut < frame.length; cut++) {
+            FrameReader reader = new FrameReader(new ByteArrayInputStream(frame, 0, cut), MAX);
+            assertEquals(Kind.TRUNCATED, assertThrows(CorruptFrameException.class, reader::next).kind());
+        }
+    }
+
+    private static byte[] frame(byte[] payload) {
+        byte[] frame = new byte[EntryCodec.HEADER_BYTES + payload.length];
+        System.arraycopy(payload, 0, frame, EntryCodec.HEADER_BYTES, payload.length);
+        ByteBuffer.wrap(frame).putInt(0, payload.length);
+        rechecksum(frame);
+        return frame;
+    }
+
+    private static void rechecksum(byte[] frame) {
+        CRC32C crc = new CRC32C();
+        crc.update(frame, EntryCodec.HEADER_BYTES, frame.length - EntryCodec.HEADER_BYTES);
+        ByteBuffer.wrap(frame).putInt(4, (int) crc.getValue());
+    }
+}
