@@ -228,7 +228,7 @@ final class SegmentLoader {
     }
 
     /** Checks every frame of every segment in {@code dir} without changing anything. */
-    static SegmentStore.VerifyResult verify(Path dir, int maxPayload) throws IOException {
+    static VerifyResult verify(Path dir, int maxPayload) throws IOException {
         TreeMap<Long, Path> logs = listLogs(dir);
         long expect = logs.isEmpty() ? 1 : logs.firstKey();
         long first = expect;
@@ -259,6 +259,6 @@ final class SegmentLoader {
                 bytes += size;
             }
         }
-        return new SegmentStore.VerifyResult(first, expect - 1, logs.size(), bytes);
+        return new VerifyResult(first, expect - 1, logs.size(), bytes);
     }
 }

@@ -36,41 +36,12 @@ public final class SegmentStore implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentStore.class);
 
-    /** What {@link #verify} found: every frame of every segment checked and decoded. */
-    public record VerifyResult(long firstIndex, long lastIndex, int segmentCount, long totalBytes) {
-    }
-
-    /** A segment that {@link #applyRetention()} dropped, and why ("size" or "age"). */
-    public record DroppedSegment(Path file, long firstIndex, long lastIndex, long bytes, String reason) {
-    }
-
-    /** The segments in index order; the last is the active one. Replaced whole, never changed. */
-    private record View(Segment[] segments) {
-        Segment active() {
-            return segments[segments.length - 1];
-        }
-
-        Segment find(long index) {
-            int lo = 0;
-            int hi = segments.length - 1;
-            while (lo < hi) {
-                int mid = (lo + hi + 1) >>> 1;
-                if (segments[mid].base <= index) {
-                    lo = mid;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            return segments[lo];
-        }
-    }
-
     private final Path dir;
     private final SegmentStoreConfig config;
     private final Clock clock;
     private final RecoveryReport report;
     private final ReentrantLock lock = new ReentrantLock();
-    private volatile View view;
+    private volatile SegmentView view;
     private volatile boolean closed;
     // guarded by lock
     private ByteBuffer staging;
@@ -83,7 +54,7 @@ public final class SegmentStore implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.report = loaded.report();
-        this.view = new View(loaded.segments().toArray(new Segment[0]));
+        this.view = new SegmentView(loaded.segments().toArray(new Segment[0]));
         this.lastSyncMillis = clock.millis();
         this.lastCheckpointMillis = lastSyncMillis;
     }
@@ -126,7 +97,7 @@ public final class SegmentStore implements AutoCloseable {
 
     /** The first stored index; {@code lastIndex() + 1} when the store is empty. */
     public long firstIndex() {
-        return liveView().segments[0].base;
+        return liveView().segments()[0].base;
     }
 
     /** The last stored index; the base (e.g. 0, or what {@link #resetTo} set) when empty. */
@@ -137,14 +108,14 @@ public final class SegmentStore implements AutoCloseable {
     /** Bytes in all segment files. */
     public long totalBytes() {
         long total = 0;
-        for (Segment s : liveView().segments) {
+        for (Segment s : liveView().segments()) {
             total += s.state().end();
         }
         return total;
     }
 
     public int segmentCount() {
-        return liveView().segments.length;
+        return liveView().segments().length;
     }
 
     // ---- appends ----
@@ -251,10 +222,10 @@ public final class SegmentStore implements AutoCloseable {
         active.writeIndexFile();
         Segment next = Segment.open(dir, active.lastIndex() + 1, config.indexIntervalBytes(), true);
         RecoveryPoint.syncDirectory(dir);
-        Segment[] old = view.segments;
+        Segment[] old = view.segments();
         Segment[] segs = Arrays.copyOf(old, old.length + 1);
         segs[old.length] = next;
-        view = new View(segs);
+        view = new SegmentView(segs);
         maybeCheckpoint(next, true);
         log.debug("{}: sealed {} ({} bytes, last index {}), rolled to {}", dir, active, active.end(),
                 active.lastIndex(), next);
@@ -289,35 +260,7 @@ public final class SegmentStore implements AutoCloseable {
      * @throws IndexGoneException when {@code fromIndex < firstIndex()}
      */
     public FrameRange readRange(long fromIndex, int maxBytes) {
-        if (maxBytes < 1) {
-            throw new IllegalArgumentException("maxBytes must be at least 1, was " + maxBytes);
-        }
-        while (true) {
-            View v = liveView();
-            Segment seg = locate(v, fromIndex);
-            if (seg == null) {
-                return FrameRange.empty(fromIndex);
-            }
-            if (!seg.acquire()) {
-                continue;
-            }
-            boolean handedOut = false;
-            try {
-                Segment.State s = seg.state();
-                if (fromIndex > s.lastIndex()) {
-                    return FrameRange.empty(fromIndex);
-                }
-                long[] r = seg.range(s, fromIndex, maxBytes, config.maxFramePayloadBytes());
-                handedOut = true;
-                return new FrameRange(seg, r[0], r[1], fromIndex, r[2], config.maxFramePayloadBytes());
-            } catch (IOException e) {
-                throw new SqlLogException("reading " + seg.logFile + " failed", e);
-            } finally {
-                if (!handedOut) {
-                    seg.release();
-                }
-            }
-        }
+        return SegmentReads.readRange(this::liveView, fromIndex, maxBytes, config.maxFramePayloadBytes());
     }
 
     /**
@@ -327,46 +270,10 @@ public final class SegmentStore implements AutoCloseable {
      * @throws IndexGoneException when {@code fromIndex < firstIndex()}
      */
     public List<Entry> readEntries(long fromIndex, int maxCount) {
-        List<Entry> out = new ArrayList<>(Math.min(Math.max(maxCount, 0), 1024));
-        long next = fromIndex;
-        while (out.size() < maxCount) {
-            View v = liveView();
-            Segment seg = out.isEmpty() ? locate(v, next) : (next > v.active().state().lastIndex() ? null : v.find(next));
-            if (seg == null) {
-                break;
-            }
-            if (!seg.acquire()) {
-                continue;
-            }
-            try {
-                Segment.State s = seg.state();
-                if (next > s.lastIndex() || next < seg.base) {
-                    break;
-                }
-                out.addAll(seg.readEntries(s, next, maxCount - out.size(), config.maxFramePayloadBytes()));
-                next = fromIndex + out.size();
-            } catch (IOException e) {
-                throw new SqlLogException("reading " + seg.logFile + " failed", e);
-            } finally {
-                seg.release();
-            }
-        }
-        return out;
+        return SegmentReads.readEntries(this::liveView, fromIndex, maxCount, config.maxFramePayloadBytes());
     }
 
-    /** The segment holding {@code index}, null when past the end; throws when before the start. */
-    private static Segment locate(View v, long index) {
-        long first = v.segments[0].base;
-        if (index < first) {
-            throw new IndexGoneException(index, first);
-        }
-        if (index > v.active().state().lastIndex()) {
-            return null;
-        }
-        return v.find(index);
-    }
-
-    private View liveView() {
+    private SegmentView liveView() {
         if (closed) {
             throw new SqlLogException("segment store " + dir + " is closed");
         }
@@ -393,8 +300,8 @@ public final class SegmentStore implements AutoCloseable {
         lock.lock();
         try {
             checkWritable();
-            View v = view;
-            long first = v.segments[0].base;
+            SegmentView v = view;
+            long first = v.segments()[0].base;
             if (index >= v.active().lastIndex()) {
                 return;
             }
@@ -406,17 +313,17 @@ public final class SegmentStore implements AutoCloseable {
             long cut = keep.locate(keep.state(), index + 1, config.maxFramePayloadBytes());
             keep.channel.force(true);
             new RecoveryPoint(keep.base, cut).write(dir);
-            int keepAt = Arrays.asList(v.segments).indexOf(keep);
-            view = new View(Arrays.copyOf(v.segments, keepAt + 1));
-            for (int i = v.segments.length - 1; i > keepAt; i--) {
-                deleteFiles(v.segments[i]);
+            int keepAt = Arrays.asList(v.segments()).indexOf(keep);
+            view = new SegmentView(Arrays.copyOf(v.segments(), keepAt + 1));
+            for (int i = v.segments().length - 1; i > keepAt; i--) {
+                deleteFiles(v.segments()[i]);
             }
             long removed = v.active().lastIndex() - index;
             keep.truncateAfter(index, config.maxFramePayloadBytes());
             Files.deleteIfExists(keep.idxFile);
             RecoveryPoint.syncDirectory(dir);
             log.info("{}: truncated after index {}: dropped {} entries and {} later segment(s)", dir, index, removed,
-                    v.segments.length - keepAt - 1);
+                    v.segments().length - keepAt - 1);
         } catch (IOException e) {
             failed = true;
             throw new SqlLogException("truncating " + dir + " after index " + index + " failed", e);
@@ -437,10 +344,10 @@ public final class SegmentStore implements AutoCloseable {
         lock.lock();
         try {
             checkWritable();
-            View v = view;
+            SegmentView v = view;
             Files.deleteIfExists(dir.resolve(RecoveryPoint.FILE_NAME));
             RecoveryPoint.syncDirectory(dir);
-            for (Segment s : v.segments) {
+            for (Segment s : v.segments()) {
                 Files.deleteIfExists(s.logFile);
                 Files.deleteIfExists(s.idxFile);
             }
@@ -448,12 +355,12 @@ public final class SegmentStore implements AutoCloseable {
             RecoveryPoint.syncDirectory(dir);
             new RecoveryPoint(fresh.base, 0).write(dir);
             lastCheckpointMillis = clock.millis();
-            view = new View(new Segment[] {fresh});
-            for (Segment s : v.segments) {
+            view = new SegmentView(new Segment[] {fresh});
+            for (Segment s : v.segments()) {
                 s.release();
             }
             log.info("{}: reset: dropped {} segment(s) with entries {}..{}; the next index is {}", dir,
-                    v.segments.length, v.segments[0].base, v.active().lastIndex(), lastIndex + 1);
+                    v.segments().length, v.segments()[0].base, v.active().lastIndex(), lastIndex + 1);
         } catch (IOException e) {
             failed = true;
             throw new SqlLogException("resetting " + dir + " to index " + lastIndex + " failed", e);
@@ -471,12 +378,12 @@ public final class SegmentStore implements AutoCloseable {
         lock.lock();
         try {
             checkWritable();
-            View v = view;
+            SegmentView v = view;
             long total = totalBytes();
             long now = clock.millis();
             List<DroppedSegment> dropped = new ArrayList<>();
-            for (int i = 0; i < v.segments.length - 1; i++) {
-                Segment.State st = v.segments[i].state();
+            for (int i = 0; i < v.segments().length - 1; i++) {
+                Segment.State st = v.segments()[i].state();
                 String reason;
                 if (config.retentionBytes() > 0 && total > config.retentionBytes()) {
                     reason = "size";
@@ -485,17 +392,17 @@ public final class SegmentStore implements AutoCloseable {
                 } else {
                     break;
                 }
-                dropped.add(new DroppedSegment(v.segments[i].logFile, v.segments[i].base, st.lastIndex(), st.end(),
+                dropped.add(new DroppedSegment(v.segments()[i].logFile, v.segments()[i].base, st.lastIndex(), st.end(),
                         reason));
                 total -= st.end();
             }
             if (dropped.isEmpty()) {
                 return List.of();
             }
-            view = new View(Arrays.copyOfRange(v.segments, dropped.size(), v.segments.length));
+            view = new SegmentView(Arrays.copyOfRange(v.segments(), dropped.size(), v.segments().length));
             for (int i = 0; i < dropped.size(); i++) {
                 DroppedSegment d = dropped.get(i);
-                deleteFiles(v.segments[i]);
+                deleteFiles(v.segments()[i]);
                 log.info("{}: retention ({}) dropped {}: entries {}..{}, {} bytes", dir, d.reason(),
                         d.file().getFileName(), d.firstIndex(), d.lastIndex(), d.bytes());
             }
@@ -532,7 +439,7 @@ public final class SegmentStore implements AutoCloseable {
         } catch (IOException e) {
             throw new SqlLogException("closing the segment store in " + dir + " failed", e);
         } finally {
-            for (Segment s : view.segments) {
+            for (Segment s : view.segments()) {
                 s.release();
             }
             lock.unlock();

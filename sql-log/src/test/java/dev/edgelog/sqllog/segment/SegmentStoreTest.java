@@ -73,7 +73,7 @@ class SegmentStoreTest {
                 assertEquals(entries(from, Math.min(2000, from + count - 1)), store.readEntries(from, count));
             }
         }
-        SegmentStore.VerifyResult v = SegmentStore.verify(dir, EntryCodec.DEFAULT_MAX_PAYLOAD_BYTES);
+        VerifyResult v = SegmentStore.verify(dir, EntryCodec.DEFAULT_MAX_PAYLOAD_BYTES);
         assertEquals(1, v.firstIndex());
         assertEquals(2000, v.lastIndex());
     }
@@ -254,7 +254,7 @@ class SegmentStoreTest {
         try (SegmentStore store = open(SMALL.withRetentionBytes(20_000))) {
             appendInBatches(store, 1, 1000, 9);
             long before = store.totalBytes();
-            List<SegmentStore.DroppedSegment> dropped = store.applyRetention();
+            List<DroppedSegment> dropped = store.applyRetention();
             assertFalse(dropped.isEmpty());
             assertTrue(store.totalBytes() <= 20_000, "total " + store.totalBytes() + " of " + before);
             assertEquals(dropped.get(dropped.size() - 1).lastIndex() + 1, store.firstIndex());
@@ -279,9 +279,9 @@ class SegmentStoreTest {
                 store.append(List.of(entry(i, TestEntries.EPOCH + i * 1000)));
             }
             clock.set(TestEntries.EPOCH + 400_000);
-            List<SegmentStore.DroppedSegment> dropped = store.applyRetention();
+            List<DroppedSegment> dropped = store.applyRetention();
             assertFalse(dropped.isEmpty());
-            for (SegmentStore.DroppedSegment d : dropped) {
+            for (DroppedSegment d : dropped) {
                 assertTrue(TestEntries.EPOCH + d.lastIndex() * 1000 < clock.millis() - 60_000, d.toString());
                 assertEquals("age", d.reason());
             }
