@@ -1,13 +1,50 @@
 package dev.edgelog.benchmarks;
 
-/** Entry point of the benchmark jar: {@code java -jar benchmarks/target/benchmarks.jar <name>}. */
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Entry point of the benchmark jar:
+ * {@code java -jar benchmarks/target/benchmarks.jar <segment|applier|all> [--dir D] [--rounds N] [--entries N]}.
+ * Each benchmark prints its figures and a ratio against a reference measured in the same run.
+ */
 public final class Benchmarks {
 
     private Benchmarks() {
     }
 
     public static void main(String[] args) throws Exception {
-        System.err.println("usage: java -jar benchmarks/target/benchmarks.jar <benchmark>; see benchmarks/RESULTS.md");
+        if (args.length == 0) {
+            usage();
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        Path dir = Path.of(option(rest, "--dir", System.getProperty("java.io.tmpdir") + "/edgelog-bench"));
+        int rounds = Integer.parseInt(option(rest, "--rounds", "3"));
+        Files.createDirectories(dir);
+        switch (args[0]) {
+            case "segment" -> SegmentBenchmark.run(dir.resolve("segment"),
+                    Integer.parseInt(option(rest, "--entries", "1000000")), rounds);
+            case "applier" -> ApplierBenchmark.run(dir.resolve("applier"),
+                    Integer.parseInt(option(rest, "--entries", "200000")), rounds);
+            case "all" -> {
+                ApplierBenchmark.run(dir.resolve("applier"), 200_000, rounds);
+                SegmentBenchmark.run(dir.resolve("segment"), 1_000_000, rounds);
+            }
+            default -> usage();
+        }
+        SegmentBenchmark.deleteTree(dir);
+    }
+
+    private static String option(List<String> args, String name, String fallback) {
+        int i = args.indexOf(name);
+        return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : fallback;
+    }
+
+    private static void usage() {
+        System.err.println("usage: java -jar benchmarks/target/benchmarks.jar <segment|applier|all>"
+                + " [--dir D] [--rounds N] [--entries N]; see benchmarks/RESULTS.md");
         System.exit(2);
     }
 }
