@@ -1,6 +1,8 @@
 package dev.edgelog.sqllog.apply;
 
 import dev.edgelog.sqllog.Entry;
+import dev.edgelog.sqllog.snapshot.SnapshotException;
+import dev.edgelog.sqllog.snapshot.Snapshots;
 import dev.edgelog.sqllog.sql.ReplayFunctions;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -47,6 +49,8 @@ public final class SqliteApplier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteApplier.class);
 
     private final String database;
+    /** The file, when opened from one (needed to restore a snapshot into it). */
+    private final Path file;
     private final ApplierConfig config;
     private final Connection connection;
     private final StatementCache cache;
@@ -56,8 +60,10 @@ public final class SqliteApplier implements AutoCloseable {
     private boolean broken;
     private boolean closed;
 
-    private SqliteApplier(String database, Connection connection, ApplierConfig config) throws SQLException {
+    private SqliteApplier(String database, Path file, Connection connection, ApplierConfig config)
+            throws SQLException {
         this.database = database;
+        this.file = file;
         this.config = config;
         this.connection = connection;
         configure(connection, config);
@@ -89,7 +95,7 @@ public final class SqliteApplier implements AutoCloseable {
         } catch (SQLException e) {
             throw new ApplyException("cannot open " + file + ": " + e.getMessage(), e);
         }
-        return open(c, file.toString(), config);
+        return open(c, file.toString(), file, config);
     }
 
     /**
@@ -100,10 +106,14 @@ public final class SqliteApplier implements AutoCloseable {
      * @param name the database's name in logs and messages (its path, usually)
      */
     public static SqliteApplier open(Connection connection, String name, ApplierConfig config) {
+        return open(connection, name, null, config);
+    }
+
+    private static SqliteApplier open(Connection connection, String name, Path file, ApplierConfig config) {
         Objects.requireNonNull(connection, "connection");
         Objects.requireNonNull(config, "config");
         try {
-            return new SqliteApplier(name, connection, config);
+            return new SqliteApplier(name, file, connection, config);
         } catch (SQLException | RuntimeException e) {
             closeQuietly(connection);
             if (e instanceof ApplyException ae) {
@@ -316,6 +326,31 @@ public final class SqliteApplier implements AutoCloseable {
         } catch (SQLException e) {
             throw new ApplyException(database + ": cannot reload " + StateTable.TABLE + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Replaces this database's content with a snapshot of the same log (checksum verified first;
+     * readers keep working, see {@link Snapshots#restore(Path, String, Path)}) and continues from the
+     * snapshot's index.
+     *
+     * @throws SnapshotException when the checksum or the log id differs (nothing changed) or the
+     *                           restore fails
+     * @throws ApplyException    when this applier was opened from a connection, not a file
+     */
+    public ApplierState restoreSnapshot(Path snapshotFile, String sha256) {
+        checkUsable();
+        if (file == null) {
+            throw new ApplyException(database + ": opened from a connection; restore with Snapshots.restore and "
+                    + "call reloadState()");
+        }
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            throw new ApplyException(database + ": cannot end the idle transaction before a restore", e);
+        }
+        cache.close();
+        Snapshots.restore(snapshotFile, sha256, file, config.logId());
+        return reloadState();
     }
 
     /** The config this applier was opened with. */
