@@ -139,13 +139,11 @@ final class EntryExecutor implements AutoCloseable {
             return statementError(ex);
         }
         if (hasRows) {
-            c.statement.getResultSet().close();
-            rows = 0;
-        } else {
-            // changes() keeps the count of the last INSERT/UPDATE/DELETE: only this statement's if it changed rows
-            rows = db.total_changes() != before ? db.changes() : 0;
+            c.statement.getResultSet().close(); // a SELECT, or DML with RETURNING (its changes are done by now)
         }
-        insertId = wantInsertId && c.insert && rows > 0 ? lastInsertRowid() : 0;
+        // changes() keeps the count of the last INSERT/UPDATE/DELETE: it is this statement's only if it changed rows
+        rows = db.total_changes() != before ? db.changes() : 0;
+        insertId = wantInsertId && rows > 0 && c.insert() ? lastInsertRowid() : 0;
         return null;
     }
 

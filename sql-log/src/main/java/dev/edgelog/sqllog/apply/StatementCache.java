@@ -5,9 +5,12 @@ import dev.edgelog.sqllog.sql.SqlText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -15,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Open prepared statements by SQL text, least recently used evicted (and closed) beyond a bound.
- * Each holds what the applier needs per text, computed once: SQLite's parameter slots and whether
- * the statement inserts. Confined to the applier's thread.
+ * Each holds what the applier needs per text, computed once: SQLite's parameter slots and (on first
+ * need) whether the statement inserts. A miss costs as little as possible, since a workload where
+ * every statement has its own text misses every time. Confined to the applier's thread.
  */
 final class StatementCache implements AutoCloseable {
 
@@ -32,17 +36,24 @@ final class StatementCache implements AutoCloseable {
         /** Null when {@link #refusal} is set. */
         final PreparedStatement statement;
         final ParameterSlots slots;
-        final boolean insert;
         /** Why the text is refused without running it (deterministic on every replica), or null. */
         final String refusal;
+        private int insert = -1;
         private Map<String, int[]> namedSlots;
 
-        Cached(String sql, PreparedStatement statement, ParameterSlots slots, boolean insert, String refusal) {
+        Cached(String sql, PreparedStatement statement, ParameterSlots slots, String refusal) {
             this.sql = sql;
             this.statement = statement;
             this.slots = slots;
-            this.insert = insert;
             this.refusal = refusal;
+        }
+
+        /** Whether the main verb inserts ({@link SqlText#isInsert}), computed on first need. */
+        boolean insert() {
+            if (insert < 0) {
+                insert = SqlText.isInsert(sql) ? 1 : 0;
+            }
+            return insert == 1;
         }
 
         /** The slots {@code name} binds (empty when none), memoized per text. */
@@ -89,20 +100,78 @@ final class StatementCache implements AutoCloseable {
     }
 
     private Cached prepare(String sql) throws SQLException {
-        String verb = SqlText.mainVerb(sql);
-        if (TRANSACTION_CONTROL.contains(verb)) {
-            return new Cached(sql, null, ParameterSlots.NONE, false,
-                    "transaction control (" + verb + ") is not allowed in a SQL-log entry");
+        String keyword = leadingKeyword(sql);
+        if (TRANSACTION_CONTROL.contains(keyword)) {
+            return new Cached(sql, null, ParameterSlots.NONE,
+                    "transaction control (" + keyword + ") is not allowed in a SQL-log entry");
         }
-        ParameterSlots slots = SqlText.parameters(sql);
         PreparedStatement ps = connection.prepareStatement(sql);
         int sqliteCount = ps.getParameterMetaData().getParameterCount();
+        ParameterSlots slots = onlyPlainPlaceholders(sql) ? plain(sqliteCount) : SqlText.parameters(sql);
         if (sqliteCount != slots.count()) {
             ps.close();
-            return new Cached(sql, null, ParameterSlots.NONE, false, "cannot bind parameters: SQLite counts "
+            return new Cached(sql, null, ParameterSlots.NONE, "cannot bind parameters: SQLite counts "
                     + sqliteCount + " parameter slots, the SQL text parser " + slots.count());
         }
-        return new Cached(sql, ps, slots, SqlText.isInsert(sql), null);
+        return new Cached(sql, ps, slots, null);
+    }
+
+    /**
+     * The first keyword, upper-cased, after whitespace and comments ({@code ""} if none). Enough to
+     * spot transaction control, which cannot follow a {@code WITH}; cheaper than tokenizing, which
+     * matters when every statement has its own text.
+     */
+    static String leadingKeyword(String sql) {
+        int i = 0;
+        int n = sql.length();
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (Character.isWhitespace(c) || c == ';') {
+                i++;
+            } else if (sql.startsWith("--", i)) {
+                int eol = sql.indexOf('\n', i);
+                i = eol < 0 ? n : eol + 1;
+            } else if (sql.startsWith("/*", i)) {
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 2;
+            } else {
+                break;
+            }
+        }
+        int start = i;
+        while (i < n && Character.isLetter(sql.charAt(i))) {
+            i++;
+        }
+        return sql.substring(start, i).toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * Whether every parameter of {@code sql} is certainly a plain {@code ?}: no character that could
+     * start a named parameter and no {@code ?} followed by a digit anywhere (strings and comments
+     * included, so a false "no" only costs a full parse). Then SQLite numbers them 1..n in order.
+     */
+    static boolean onlyPlainPlaceholders(String sql) {
+        for (int i = 0, n = sql.length(); i < n; i++) {
+            char c = sql.charAt(i);
+            if (c == ':' || c == '@' || c == '$' || c == '#'
+                    || (c == '?' && i + 1 < n && Character.isDigit(sql.charAt(i + 1)))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static ParameterSlots plain(int count) {
+        if (count == 0) {
+            return ParameterSlots.NONE;
+        }
+        List<String> names = new ArrayList<>(count);
+        List<Integer> positional = new ArrayList<>(count);
+        for (int i = 1; i <= count; i++) {
+            names.add("");
+            positional.add(i);
+        }
+        return new ParameterSlots(count, names, positional);
     }
 
     private void evictEldest() {

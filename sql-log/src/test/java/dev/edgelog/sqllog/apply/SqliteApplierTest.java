@@ -192,6 +192,23 @@ class SqliteApplierTest {
     }
 
     @Test
+    void when_dmlHasReturningClause_then_rowsAffectedCounted() {
+        ApplyResult r = applier.apply(List.of(sql(2,
+                "INSERT INTO t(v) VALUES('a'), ('b') RETURNING id",
+                "UPDATE t SET v = v || '?' RETURNING v")));
+
+        assertEquals(List.of(Outcome.executed(2, 2), Outcome.executed(2, 0)), r.applied().get(0).outcomes());
+    }
+
+    @Test
+    void when_questionMarkOrColonInsideLiteral_then_onlyRealSlotsBind() throws Exception {
+        applier.apply(List.of(entry(2, false,
+                Statement.of("INSERT INTO t(id, v) VALUES(?, '?:x' || ?)", SqlValue.of(4), SqlValue.of("y")))));
+
+        assertEquals(List.of("?:xy"), column(db, "SELECT v FROM t WHERE id = 4"));
+    }
+
+    @Test
     void when_insertSelectsNothing_then_lastInsertIdIsZero() {
         ApplyResult r = applier.apply(List.of(sql(2,
                 "INSERT INTO t(v) VALUES('a')",
