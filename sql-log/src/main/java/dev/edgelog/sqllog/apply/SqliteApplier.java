@@ -89,6 +89,7 @@ public final class SqliteApplier implements AutoCloseable {
         sc.setJournalMode(SQLiteConfig.JournalMode.WAL);
         sc.setBusyTimeout((int) config.busyTimeout().toMillis());
         sc.setTransactionMode(SQLiteConfig.TransactionMode.DEFERRED);
+        sc.setGetGeneratedKeys(false);
         Connection c;
         try {
             c = sc.createConnection("jdbc:sqlite:" + file);
@@ -127,6 +128,8 @@ public final class SqliteApplier implements AutoCloseable {
         if (!c.getAutoCommit()) {
             throw new ApplyException("the connection must be in auto-commit mode when handed to the applier");
         }
+        // sqlite-jdbc would otherwise regex-match every statement and query last_insert_rowid() after inserts
+        c.unwrap(SQLiteConnection.class).getConnectionConfig().setGetGeneratedKeys(false);
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode = WAL");
             s.execute("PRAGMA synchronous = " + config.synchronous().name());
