@@ -1,0 +1,232 @@
+package dev.edgelog.sqllog.apply;
+
+import dev.edgelog.sqllog.Entry;
+import dev.edgelog.sqllog.Outcome;
+import dev.edgelog.sqllog.Statement;
+import dev.edgelog.sqllog.sql.ReplayFunctions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.core.DB;
+
+/**
+ * Runs the statements of one entry inside the batch's transaction, with rqlite's semantics, and
+ * computes (primary) or verifies (follower) their outcomes.
+ *
+ * <p>Savepoints only where a rollback may be needed: a {@code transaction} entry of two or more
+ * statements runs inside {@code SAVEPOINT edgelog_entry}; a single statement is atomic on its own.
+ * The batch holds {@code SAVEPOINT edgelog_batch} from its start; after any failing statement that
+ * had no entry savepoint to roll back to, releasing and re-opening it proves the transaction is
+ * still there (an {@code OR ROLLBACK} conflict clause ends it silently).
+ */
+final class EntryExecutor implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EntryExecutor.class);
+
+    /** What running one entry gave. */
+    record Run(List<Outcome> outcomes, Divergence divergence) {
+    }
+
+    private final DB db;
+    private final StatementCache cache;
+    private final ReplayFunctions replay;
+    private final boolean verifyLastInsertId;
+    private final PreparedStatement lastInsertRowid;
+    private final PreparedStatement entrySavepoint;
+    private final PreparedStatement entryRollback;
+    private final PreparedStatement entryRelease;
+    private final PreparedStatement batchSavepoint;
+    private final PreparedStatement batchRelease;
+    private boolean warnedErrorText;
+
+    /** Set by {@link #execute}: the last statement's rows affected and last insert id. */
+    private long rows;
+    private long insertId;
+
+    EntryExecutor(Connection c, StatementCache cache, ReplayFunctions replay, boolean verifyLastInsertId)
+            throws SQLException {
+        this.db = c.unwrap(SQLiteConnection.class).getDatabase();
+        this.cache = cache;
+        this.replay = replay;
+        this.verifyLastInsertId = verifyLastInsertId;
+        this.lastInsertRowid = c.prepareStatement("SELECT last_insert_rowid()");
+        this.entrySavepoint = c.prepareStatement("SAVEPOINT edgelog_entry");
+        this.entryRollback = c.prepareStatement("ROLLBACK TO edgelog_entry");
+        this.entryRelease = c.prepareStatement("RELEASE edgelog_entry");
+        this.batchSavepoint = c.prepareStatement("SAVEPOINT edgelog_batch");
+        this.batchRelease = c.prepareStatement("RELEASE edgelog_batch");
+    }
+
+    /** Opens the batch's guard savepoint; the first thing of every batch transaction. */
+    void beginBatch() throws SQLException {
+        batchSavepoint.execute();
+    }
+
+    /**
+     * Runs {@code e}. Verifies against its recorded outcomes when it has them ({@code outcomes} of
+     * the result is then null unless it diverged), computes them otherwise.
+     *
+     * @throws SQLException   on an error that is not the statement's (the batch must roll back)
+     * @throws ApplyException when SQLite ended the transaction on its own
+     */
+    Run run(Entry e) throws SQLException {
+        boolean verify = e.hasOutcomes();
+        List<Statement> statements = e.statements();
+        int n = statements.size();
+        replay.enterEntry(e.index(), e.commitTimeMillis());
+        boolean savepoint = e.transaction() && n > 1;
+        if (savepoint) {
+            entrySavepoint.execute();
+        }
+        List<Outcome> computed = verify ? null : new ArrayList<>(n);
+        Divergence divergence = null;
+        int ran = 0;
+        boolean failed = false;
+        while (ran < n && !failed) {
+            Statement s = statements.get(ran);
+            replay.enterStatement(ran);
+            String error = execute(s, !verify || verifyLastInsertId);
+            if (computed != null) {
+                computed.add(error == null ? Outcome.executed(rows, insertId) : Outcome.failed(error));
+            } else if (divergence == null) {
+                divergence = compare(e, ran, s, error);
+            }
+            ran++;
+            if (error != null) {
+                failed = e.transaction();
+                undoFailure(savepoint && failed, e.index());
+            }
+        }
+        if (savepoint && !failed) {
+            entryRelease.execute();
+        }
+        if (verify && divergence == null && ran != e.outcomes().size()) {
+            divergence = countMismatch(e, ran);
+        }
+        return new Run(computed, divergence);
+    }
+
+    /**
+     * Executes one statement; sets {@link #rows} and {@link #insertId}.
+     *
+     * @return null when it ran, else its error message
+     */
+    private String execute(Statement s, boolean wantInsertId) throws SQLException {
+        StatementCache.Cached c;
+        try {
+            c = cache.get(s.sql());
+        } catch (SQLException ex) {
+            return statementError(ex);
+        }
+        if (c.refusal != null) {
+            return c.refusal;
+        }
+        String bindError = ParameterBinder.bind(c, s.parameters());
+        if (bindError != null) {
+            return bindError;
+        }
+        long before = db.total_changes();
+        boolean hasRows;
+        try {
+            hasRows = c.statement.execute();
+        } catch (SQLException ex) {
+            return statementError(ex);
+        }
+        if (hasRows) {
+            c.statement.getResultSet().close(); // a SELECT, or DML with RETURNING (its changes are done by now)
+        }
+        // changes() keeps the count of the last INSERT/UPDATE/DELETE: it is this statement's only if it changed rows
+        rows = db.total_changes() != before ? db.changes() : 0;
+        insertId = wantInsertId && rows > 0 && c.insert() ? lastInsertRowid() : 0;
+        return null;
+    }
+
+    private static String statementError(SQLException ex) throws SQLException {
+        if (SqliteErrors.isStatementError(ex)) {
+            return SqliteErrors.message(ex);
+        }
+        throw ex;
+    }
+
+    private long lastInsertRowid() throws SQLException {
+        try (ResultSet rs = lastInsertRowid.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * After a failing statement: rolls the entry back to its savepoint, or proves the batch
+     * transaction survived the failure.
+     */
+    private void undoFailure(boolean rollbackEntry, long index) throws SQLException {
+        PreparedStatement first = rollbackEntry ? entryRollback : batchRelease;
+        PreparedStatement second = rollbackEntry ? entryRelease : batchSavepoint;
+        try {
+            first.execute();
+        } catch (SQLException ex) {
+            throw new ApplyException("entry " + index + ": SQLite ended the batch transaction on its own after a "
+                    + "failing statement (a conflict clause such as OR ROLLBACK?): " + SqliteErrors.message(ex), ex);
+        }
+        second.execute();
+    }
+
+    private Divergence compare(Entry e, int position, Statement s, String error) {
+        List<Outcome> recorded = e.outcomes();
+        Outcome expected = position < recorded.size() ? recorded.get(position) : null;
+        if (expected instanceof Outcome.Executed x) {
+            boolean same = error == null && x.rowsAffected() == rows
+                    && (!verifyLastInsertId || x.lastInsertId() == 0 || insertId == 0
+                        || x.lastInsertId() == insertId);
+            if (same) {
+                return null;
+            }
+        } else if (expected instanceof Outcome.Failed f && error != null) {
+            if (!f.error().equals(error)) {
+                noteErrorText(e.index(), position, f.error(), error);
+            }
+            return null;
+        }
+        if (expected == null) {
+            return null; // counted by countMismatch
+        }
+        Outcome actual = error == null ? Outcome.executed(rows, insertId) : Outcome.failed(error);
+        return new Divergence(e.index(), position, s.sql(), expected, actual);
+    }
+
+    private static Divergence countMismatch(Entry e, int ran) {
+        List<Outcome> recorded = e.outcomes();
+        int position = Math.min(ran, recorded.size());
+        String sql = position < e.statements().size() ? e.statements().get(position).sql() : null;
+        Outcome expected = position < recorded.size() ? recorded.get(position) : null;
+        return new Divergence(e.index(), position, sql, expected, null);
+    }
+
+    private void noteErrorText(long index, int position, String expected, String actual) {
+        if (!warnedErrorText) {
+            warnedErrorText = true;
+            LOG.warn("entry {} statement {}: the primary's error text '{}' differs from this replica's '{}'; error "
+                    + "texts are not compared (SQLite versions word them differently); further ones at DEBUG",
+                    index, position, expected, actual);
+        } else {
+            LOG.debug("entry {} statement {}: error text '{}' here vs '{}' recorded", index, position, actual,
+                    expected);
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        lastInsertRowid.close();
+        entrySavepoint.close();
+        entryRollback.close();
+        entryRelease.close();
+        batchSavepoint.close();
+        batchRelease.close();
+    }
+}
