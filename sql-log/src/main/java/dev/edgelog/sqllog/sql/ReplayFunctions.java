@@ -67,7 +67,7 @@ public final class ReplayFunctions {
         this.entryIndex = index;
         this.commitTimeMillis = commitTimeMillis;
         this.entered = true;
-        this.nowValue = CommitTime.timeValue(commitTimeMillis);
+        this.nowValue = null; // formatted on first use: most entries never ask for it
         this.state = seed(index, commitTimeMillis, -1);
     }
 
@@ -78,6 +78,13 @@ public final class ReplayFunctions {
     public void enterStatement(int position) {
         requireEntered();
         this.state = seed(entryIndex, commitTimeMillis, position);
+    }
+
+    private String now() {
+        if (nowValue == null) {
+            nowValue = CommitTime.timeValue(commitTimeMillis);
+        }
+        return nowValue;
     }
 
     /** The next value {@code random()} returns (exposed for tests and the rewriter's own use). */
@@ -150,7 +157,7 @@ public final class ReplayFunctions {
                 error("edgelog: " + NOW_FUNCTION + "() called outside an entry");
                 return;
             }
-            result(nowValue);
+            result(now());
         }
     }
 }
