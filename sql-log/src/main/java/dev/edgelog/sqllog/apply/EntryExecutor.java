@@ -13,6 +13,8 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConnection;
+import org.sqlite.core.Codes;
+import org.sqlite.core.CoreStatement;
 import org.sqlite.core.DB;
 
 /**
@@ -21,9 +23,17 @@ import org.sqlite.core.DB;
  *
  * <p>Savepoints only where a rollback may be needed: a {@code transaction} entry of two or more
  * statements runs inside {@code SAVEPOINT edgelog_entry}; a single statement is atomic on its own.
- * The batch holds {@code SAVEPOINT edgelog_batch} from its start; after any failing statement that
- * had no entry savepoint to roll back to, releasing and re-opening it proves the transaction is
- * still there (an {@code OR ROLLBACK} conflict clause ends it silently).
+ * A savepoint open across the whole batch would cost about a quarter of the throughput of random
+ * updates (SQLite copies every page first touched under a savepoint into its sub-journal), so the
+ * batch proves its transaction is still open another way: it starts by writing a fresh value into a
+ * per-connection TEMP table (the canary), and after any failing statement that had no entry
+ * savepoint the value is read back. A conflict clause such as {@code OR ROLLBACK} ends the
+ * transaction silently, and the canary's value goes with it.
+ *
+ * <p>Rows affected: {@code executeUpdate} returns SQLite's {@code changes()}, which is the
+ * statement's own count for INSERT/UPDATE/DELETE/REPLACE and a stale one otherwise (DDL leaves it
+ * alone), so it is taken for DML only, known per SQL text. Statements that return rows (RETURNING)
+ * compare {@code total_changes()} around the run instead.
  */
 final class EntryExecutor implements AutoCloseable {
 
@@ -41,8 +51,10 @@ final class EntryExecutor implements AutoCloseable {
     private final PreparedStatement entrySavepoint;
     private final PreparedStatement entryRollback;
     private final PreparedStatement entryRelease;
-    private final PreparedStatement batchSavepoint;
-    private final PreparedStatement batchRelease;
+    private final java.sql.Statement oneShot;
+    private final PreparedStatement canaryWrite;
+    private final PreparedStatement canaryRead;
+    private long canary;
     private boolean warnedErrorText;
 
     /** Set by {@link #execute}: the last statement's rows affected and last insert id. */
@@ -59,13 +71,28 @@ final class EntryExecutor implements AutoCloseable {
         this.entrySavepoint = c.prepareStatement("SAVEPOINT edgelog_entry");
         this.entryRollback = c.prepareStatement("ROLLBACK TO edgelog_entry");
         this.entryRelease = c.prepareStatement("RELEASE edgelog_entry");
-        this.batchSavepoint = c.prepareStatement("SAVEPOINT edgelog_batch");
-        this.batchRelease = c.prepareStatement("RELEASE edgelog_batch");
+        try (java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE TEMP TABLE IF NOT EXISTS edgelog_canary(n INTEGER NOT NULL)");
+            s.execute("DELETE FROM temp.edgelog_canary");
+            s.execute("INSERT INTO temp.edgelog_canary VALUES(0)");
+        }
+        c.commit();
+        this.oneShot = c.createStatement();
+        this.canaryWrite = c.prepareStatement("UPDATE temp.edgelog_canary SET n = ?");
+        this.canaryRead = c.prepareStatement("SELECT n FROM temp.edgelog_canary");
     }
 
-    /** Opens the batch's guard savepoint; the first thing of every batch transaction. */
+    /** Marks the batch's transaction with a fresh canary value; the first thing of every batch. */
     void beginBatch() throws SQLException {
-        batchSavepoint.execute();
+        canaryWrite.setLong(1, ++canary);
+        canaryWrite.executeUpdate();
+    }
+
+    /** Whether the batch's transaction still holds this batch's canary value. */
+    private boolean transactionAlive() throws SQLException {
+        try (ResultSet rs = canaryRead.executeQuery()) {
+            return rs.next() && rs.getLong(1) == canary;
+        }
     }
 
     /**
@@ -120,31 +147,51 @@ final class EntryExecutor implements AutoCloseable {
     private String execute(Statement s, boolean wantInsertId) throws SQLException {
         StatementCache.Cached c;
         try {
-            c = cache.get(s.sql());
+            c = cache.get(s.sql(), !s.parameters().isEmpty());
         } catch (SQLException ex) {
             return statementError(ex);
         }
         if (c.refusal != null) {
             return c.refusal;
         }
+        if (c.isOneShot()) {
+            try {
+                oneShot.executeUpdate(c.sql);
+            } catch (SQLException ex) {
+                return statementError(ex);
+            }
+            // not executeUpdate's count: sqlite-jdbc returns a total_changes() delta there, which
+            // counts trigger changes too; changes() is what the prepared path reports
+            rows = c.dml ? db.changes() : 0;
+            insertId = wantInsertId && rows > 0 && c.insert() ? lastInsertRowid() : 0;
+            return null;
+        }
         String bindError = ParameterBinder.bind(c, s.parameters());
         if (bindError != null) {
             return bindError;
         }
-        long before = db.total_changes();
-        boolean hasRows;
         try {
-            hasRows = c.statement.execute();
+            rows = c.returnsRows ? executeReturningRows(c) : executeUpdate(c);
         } catch (SQLException ex) {
             return statementError(ex);
         }
-        if (hasRows) {
-            c.statement.getResultSet().close(); // a SELECT, or DML with RETURNING (its changes are done by now)
-        }
-        // changes() keeps the count of the last INSERT/UPDATE/DELETE: it is this statement's only if it changed rows
-        rows = db.total_changes() != before ? db.changes() : 0;
         insertId = wantInsertId && rows > 0 && c.insert() ? lastInsertRowid() : 0;
         return null;
+    }
+
+    private static long executeUpdate(StatementCache.Cached c) throws SQLException {
+        long changes = c.statement.executeLargeUpdate();
+        return c.dml ? changes : 0;
+    }
+
+    /** A SELECT, or DML with RETURNING: its changes are done once the rows are read. */
+    private long executeReturningRows(StatementCache.Cached c) throws SQLException {
+        long before = db.total_changes();
+        if (c.statement.execute()) {
+            c.statement.getResultSet().close();
+        }
+        // changes() keeps the count of the last INSERT/UPDATE/DELETE: it is this statement's only if it changed rows
+        return db.total_changes() != before ? db.changes() : 0;
     }
 
     private static String statementError(SQLException ex) throws SQLException {
@@ -154,11 +201,18 @@ final class EntryExecutor implements AutoCloseable {
         throw ex;
     }
 
+    /** {@code SELECT last_insert_rowid()} stepped on its native handle: no ResultSet per insert. */
     private long lastInsertRowid() throws SQLException {
-        try (ResultSet rs = lastInsertRowid.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return ((CoreStatement) lastInsertRowid).pointer.safeRunLong((nativeDb, stmt) -> {
+            try {
+                if (nativeDb.step(stmt) != Codes.SQLITE_ROW) {
+                    throw new SQLException("SELECT last_insert_rowid() returned no row");
+                }
+                return nativeDb.column_long(stmt, 0);
+            } finally {
+                nativeDb.reset(stmt);
+            }
+        });
     }
 
     /**
@@ -166,15 +220,21 @@ final class EntryExecutor implements AutoCloseable {
      * transaction survived the failure.
      */
     private void undoFailure(boolean rollbackEntry, long index) throws SQLException {
-        PreparedStatement first = rollbackEntry ? entryRollback : batchRelease;
-        PreparedStatement second = rollbackEntry ? entryRelease : batchSavepoint;
-        try {
-            first.execute();
-        } catch (SQLException ex) {
-            throw new ApplyException("entry " + index + ": SQLite ended the batch transaction on its own after a "
-                    + "failing statement (a conflict clause such as OR ROLLBACK?): " + SqliteErrors.message(ex), ex);
+        if (rollbackEntry) {
+            try {
+                entryRollback.execute();
+            } catch (SQLException ex) {
+                throw transactionEnded(index, ": " + SqliteErrors.message(ex), ex);
+            }
+            entryRelease.execute();
+        } else if (!transactionAlive()) {
+            throw transactionEnded(index, "", null);
         }
-        second.execute();
+    }
+
+    private static ApplyException transactionEnded(long index, String detail, SQLException cause) {
+        return new ApplyException("entry " + index + ": SQLite ended the batch transaction on its own after a "
+                + "failing statement (a conflict clause such as OR ROLLBACK?)" + detail, cause);
     }
 
     private Divergence compare(Entry e, int position, Statement s, String error) {
@@ -226,7 +286,8 @@ final class EntryExecutor implements AutoCloseable {
         entrySavepoint.close();
         entryRollback.close();
         entryRelease.close();
-        batchSavepoint.close();
-        batchRelease.close();
+        oneShot.close();
+        canaryWrite.close();
+        canaryRead.close();
     }
 }

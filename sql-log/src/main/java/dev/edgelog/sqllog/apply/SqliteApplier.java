@@ -366,9 +366,12 @@ public final class SqliteApplier implements AutoCloseable {
         return database;
     }
 
-    /** Cache statistics for tests: hits, misses, evictions, size. */
+    /**
+     * Cache statistics for tests: hits, misses, evictions, size, and one-shots (first sightings of
+     * parameterless text, run without being cached; also counted as misses).
+     */
     long[] cacheStats() {
-        return new long[] {cache.hits(), cache.misses(), cache.evictions(), cache.size()};
+        return new long[] {cache.hits(), cache.misses(), cache.evictions(), cache.size(), cache.oneShots()};
     }
 
     private void checkUsable() {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.core.CoreStatement;
 
 /**
  * Open prepared statements by SQL text, least recently used evicted (and closed) beyond a bound.
@@ -38,14 +39,37 @@ final class StatementCache implements AutoCloseable {
         final ParameterSlots slots;
         /** Why the text is refused without running it (deterministic on every replica), or null. */
         final String refusal;
+        /** Whether running it yields rows (a SELECT, or DML with RETURNING): run with execute(). */
+        final boolean returnsRows;
+        /** Whether it is INSERT/UPDATE/DELETE/REPLACE, whose changes() is its own rows affected. */
+        final boolean dml;
         private int insert = -1;
         private Map<String, int[]> namedSlots;
 
-        Cached(String sql, PreparedStatement statement, ParameterSlots slots, String refusal) {
+        Cached(String sql, PreparedStatement statement, ParameterSlots slots, String refusal, boolean returnsRows,
+               boolean dml) {
             this.sql = sql;
             this.statement = statement;
             this.slots = slots;
             this.refusal = refusal;
+            this.returnsRows = returnsRows;
+            this.dml = dml;
+        }
+
+        static Cached refused(String sql, String refusal) {
+            return new Cached(sql, null, ParameterSlots.NONE, refusal, false, false);
+        }
+
+        /** A text to run once without preparing and caching it ({@link #statement} is null). */
+        static Cached oneShot(String sql, String keyword) {
+            Cached c = new Cached(sql, null, ParameterSlots.NONE, null, false, DML.contains(keyword));
+            // one-shot keywords never start a WITH clause, so the leading keyword is the main verb
+            c.insert = keyword.equals("INSERT") || keyword.equals("REPLACE") ? 1 : 0;
+            return c;
+        }
+
+        boolean isOneShot() {
+            return statement == null && refusal == null;
         }
 
         /** Whether the main verb inserts ({@link SqlText#isInsert}), computed on first need. */
@@ -65,12 +89,20 @@ final class StatementCache implements AutoCloseable {
         }
     }
 
+    /** Keywords whose parameterless, single-statement text may run once without being cached. */
+    private static final Set<String> ONE_SHOT = Set.of("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP",
+            "ALTER");
+    private static final int SEEN_SLOTS = 4096;
+
     private final Connection connection;
     private final int capacity;
+    /** Hashes of parameterless texts seen once; a second sighting admits the text to the cache. */
+    private final int[] seen = new int[SEEN_SLOTS];
     private final LinkedHashMap<String, Cached> entries;
     private long hits;
     private long misses;
     private long evictions;
+    private long oneShots;
 
     StatementCache(Connection connection, int capacity) {
         this.connection = connection;
@@ -84,13 +116,19 @@ final class StatementCache implements AutoCloseable {
      *
      * @throws SQLException when SQLite refuses to prepare it (a syntax error, no such table …)
      */
-    Cached get(String sql) throws SQLException {
+    Cached get(String sql, boolean hasParameters) throws SQLException {
         Cached c = entries.get(sql);
         if (c != null) {
             hits++;
             return c;
         }
         misses++;
+        if (!hasParameters) {
+            Cached once = admitOrRunOnce(sql);
+            if (once != null) {
+                return once;
+            }
+        }
         c = prepare(sql);
         entries.put(sql, c);
         if (entries.size() > capacity) {
@@ -99,21 +137,82 @@ final class StatementCache implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Admission: a workload where every statement has its own text (values inlined) would prepare,
+     * cache and evict a statement per row, for nothing. A parameterless text seen for the first
+     * time is run once instead, as raw JDBC would ({@code Statement.executeUpdate}); seen again, it
+     * is cached. Only plain DML/DDL with a single statement (no {@code ;} but at the end) and no
+     * {@code RETURNING} qualifies, so that both paths give exactly the same outcome.
+     *
+     * @return the one-shot handle, or null to prepare and cache the text
+     */
+    private Cached admitOrRunOnce(String sql) {
+        int h = sql.hashCode();
+        int slot = (h ^ (h >>> 16)) & (SEEN_SLOTS - 1);
+        if (seen[slot] == h) {
+            return null;
+        }
+        String keyword = leadingKeyword(sql);
+        if (!ONE_SHOT.contains(keyword) || !singleStatementWithoutReturning(sql)) {
+            return null;
+        }
+        seen[slot] = h;
+        oneShots++;
+        return Cached.oneShot(sql, keyword);
+    }
+
+    static boolean singleStatementWithoutReturning(String sql) {
+        int semicolon = sql.indexOf(';');
+        if (semicolon >= 0) {
+            for (int i = semicolon; i < sql.length(); i++) {
+                char ch = sql.charAt(i);
+                if (ch != ';' && !Character.isWhitespace(ch)) {
+                    return false;
+                }
+            }
+        }
+        return !containsIgnoreCase(sql, "RETURNING");
+    }
+
+    /** {@code word} is upper-case ASCII; a first-letter filter keeps this a plain scan. */
+    private static boolean containsIgnoreCase(String s, String word) {
+        char first = word.charAt(0);
+        char firstLower = Character.toLowerCase(first);
+        for (int i = 0, n = s.length() - word.length(); i <= n; i++) {
+            char ch = s.charAt(i);
+            if ((ch == first || ch == firstLower) && s.regionMatches(true, i, word, 0, word.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Cached prepare(String sql) throws SQLException {
         String keyword = leadingKeyword(sql);
         if (TRANSACTION_CONTROL.contains(keyword)) {
-            return new Cached(sql, null, ParameterSlots.NONE,
-                    "transaction control (" + keyword + ") is not allowed in a SQL-log entry");
+            return Cached.refused(sql, "transaction control (" + keyword + ") is not allowed in a SQL-log entry");
         }
         PreparedStatement ps = connection.prepareStatement(sql);
         int sqliteCount = ps.getParameterMetaData().getParameterCount();
         ParameterSlots slots = onlyPlainPlaceholders(sql) ? plain(sqliteCount) : SqlText.parameters(sql);
         if (sqliteCount != slots.count()) {
             ps.close();
-            return new Cached(sql, null, ParameterSlots.NONE, "cannot bind parameters: SQLite counts "
+            return Cached.refused(sql, "cannot bind parameters: SQLite counts "
                     + sqliteCount + " parameter slots, the SQL text parser " + slots.count());
         }
-        return new Cached(sql, ps, slots, null);
+        // sqlite3_column_count: getMetaData() would throw for a statement without columns
+        boolean returnsRows = ((CoreStatement) ps).pointer.safeRunInt((db, stmt) -> db.column_count(stmt)) > 0;
+        return new Cached(sql, ps, slots, null, returnsRows, isDml(keyword, sql));
+    }
+
+    private static final Set<String> DML = Set.of("INSERT", "UPDATE", "DELETE", "REPLACE");
+
+    /** Whether the statement's main verb changes rows (looking past a WITH clause only when there is one). */
+    static boolean isDml(String keyword, String sql) {
+        if (keyword.equals("WITH")) {
+            return DML.contains(SqlText.mainVerb(sql).toUpperCase(Locale.ROOT));
+        }
+        return DML.contains(keyword);
     }
 
     /**
@@ -192,6 +291,10 @@ final class StatementCache implements AutoCloseable {
 
     long evictions() {
         return evictions;
+    }
+
+    long oneShots() {
+        return oneShots;
     }
 
     int size() {

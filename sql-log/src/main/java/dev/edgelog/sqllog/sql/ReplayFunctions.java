@@ -39,6 +39,8 @@ public final class ReplayFunctions {
     private long commitTimeMillis;
     private boolean entered;
     private long state;
+    private int position;
+    private boolean seeded;
     private String nowValue;
 
     private ReplayFunctions() {
@@ -68,7 +70,8 @@ public final class ReplayFunctions {
         this.commitTimeMillis = commitTimeMillis;
         this.entered = true;
         this.nowValue = null; // formatted on first use: most entries never ask for it
-        this.state = seed(index, commitTimeMillis, -1);
+        this.position = -1;
+        this.seeded = false; // seeded on first use, for the same reason
     }
 
     /**
@@ -77,7 +80,8 @@ public final class ReplayFunctions {
      */
     public void enterStatement(int position) {
         requireEntered();
-        this.state = seed(entryIndex, commitTimeMillis, position);
+        this.position = position;
+        this.seeded = false;
     }
 
     private String now() {
@@ -100,6 +104,10 @@ public final class ReplayFunctions {
 
     /** SplitMix64, written out so that the stream never depends on the JDK's implementation. */
     private long nextRaw() {
+        if (!seeded) {
+            state = seed(entryIndex, commitTimeMillis, position);
+            seeded = true;
+        }
         state += 0x9E3779B97F4A7C15L;
         return mix(state);
     }

@@ -281,8 +281,8 @@ class SqliteApplierTest {
     @Test
     void when_sameSqlRepeats_then_preparedStatementReused() {
         long[] before = applier.cacheStats();
-        applier.apply(List.of(sql(2, "INSERT INTO t(v) VALUES('a')"), sql(3, "INSERT INTO t(v) VALUES('a')"),
-                sql(4, "INSERT INTO t(v) VALUES('a')")));
+        Statement insert = Statement.of("INSERT INTO t(v) VALUES(?)", SqlValue.of("a"));
+        applier.apply(List.of(entry(2, false, insert), entry(3, false, insert), entry(4, false, insert)));
 
         long[] after = applier.cacheStats();
         assertEquals(1, after[1] - before[1], "misses");
@@ -294,10 +294,10 @@ class SqliteApplierTest {
         applier.close();
         applier = SqliteApplier.open(db, ApplierConfig.forLog(LOG).withStatementCacheSize(2));
         List<Entry> batch = List.of(
-                sql(2, "INSERT INTO t(v) VALUES('a')"),
-                sql(3, "INSERT INTO t(v) VALUES('b')"),
-                sql(4, "INSERT INTO t(v) VALUES('c')"),
-                sql(5, "UPDATE t SET v = upper(v) WHERE v = 'a'"));
+                entry(2, false, Statement.of("INSERT INTO t(v) VALUES(?)", SqlValue.of("a"))),
+                entry(3, false, Statement.of("INSERT INTO t(v) VALUES(?) -- b", SqlValue.of("b"))),
+                entry(4, false, Statement.of("INSERT INTO t(v) VALUES(?) -- c", SqlValue.of("c"))),
+                entry(5, false, Statement.of("UPDATE t SET v = upper(v) WHERE v = ?", SqlValue.of("a"))));
 
         applier.apply(batch);
 
