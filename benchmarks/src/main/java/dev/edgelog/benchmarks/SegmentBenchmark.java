@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * least work that could give the same result, in the same run:
  * <ul>
  *   <li>append (encode + store) vs encode + one raw write per batch, with fsync never and per batch;</li>
- *   <li>range read with {@code transferTo} vs {@code transferTo} of the whole segment files;</li>
+ *   <li>range read sent with {@code transferTo} to a loopback TCP connection (what a pull server does)
+ *       vs {@code transferTo} of the whole segment files to the same connection;</li>
  *   <li>decode of stored entries ({@code readEntries}) vs decode of the raw file bytes.</li>
  * </ul>
  */
@@ -58,10 +59,10 @@ final class SegmentBenchmark {
         Path storeDir = workDir.resolve("store");
         appendStore(storeDir, entries, FsyncPolicy.never());
         try (SegmentStore store = SegmentStore.open(storeDir, SegmentStoreConfig.defaults(), Clock.systemUTC());
-             FileChannel devNull = FileChannel.open(Path.of("/dev/null"), StandardOpenOption.WRITE)) {
-            Measure.Comparison read = Measure.compare("range read, transferTo 1 MiB (entries/s)", rounds,
-                    () -> Measure.time(() -> readRanges(store, devNull)),
-                    () -> Measure.time(() -> rawTransfer(storeDir, devNull, entryCount)));
+             LoopbackSink sink = LoopbackSink.open()) {
+            Measure.Comparison read = Measure.compare("range read, transferTo TCP 1 MiB (entries/s)", rounds,
+                    () -> Measure.time(() -> readRanges(store, sink.channel())),
+                    () -> Measure.time(() -> rawTransfer(storeDir, sink.channel(), entryCount)));
             printMbps(read, bytes, entryCount);
             out.add(read);
             out.add(Measure.compare("readEntries, decoded (entries/s)", rounds,
@@ -122,7 +123,7 @@ final class SegmentBenchmark {
         return entries.size();
     }
 
-    private static long readRanges(SegmentStore store, FileChannel out) throws IOException {
+    private static long readRanges(SegmentStore store, java.nio.channels.WritableByteChannel out) throws IOException {
         long next = store.firstIndex();
         long count = 0;
         while (next <= store.lastIndex()) {
@@ -135,7 +136,7 @@ final class SegmentBenchmark {
         return count;
     }
 
-    private static long rawTransfer(Path dir, FileChannel out, int entryCount) throws IOException {
+    private static long rawTransfer(Path dir, java.nio.channels.WritableByteChannel out, int entryCount) throws IOException {
         for (Path p : logFiles(dir)) {
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
                 long pos = 0;
