@@ -50,6 +50,11 @@ public record Entry(
         return new Entry(index, term, raftIndex, commitTimeMillis, transaction, statements, newOutcomes);
     }
 
+    /** This entry placed in the log: its SQL-log index and the Raft entry that carried it. */
+    public Entry at(long newIndex, long newTerm, long newRaftIndex) {
+        return new Entry(newIndex, newTerm, newRaftIndex, commitTimeMillis, transaction, statements, outcomes);
+    }
+
     /** This entry renumbered to the given SQL-log index. */
     public Entry withIndex(long newIndex) {
         return new Entry(newIndex, term, raftIndex, commitTimeMillis, transaction, statements, outcomes);

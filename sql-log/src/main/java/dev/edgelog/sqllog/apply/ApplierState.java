@@ -7,6 +7,8 @@ package dev.edgelog.sqllog.apply;
  * @param logId               the log the database belongs to
  * @param appliedIndex        the last applied SQL-log index (0: none)
  * @param appliedTerm         the Raft term of that entry
+ * @param appliedRaftIndex    the Raft index of the Raft entry that carried it (a primary node
+ *                            skips whole Raft entries at or below it when Ratis replays its log)
  * @param lastCommitTimeMillis the leader's commit time of that entry, ms since the epoch
  * @param updatedAtMillis     when the applier last wrote the row (its {@link java.time.Clock})
  * @param upstream            see {@link UpstreamContact}; null when never given
@@ -17,6 +19,7 @@ public record ApplierState(
         String logId,
         long appliedIndex,
         long appliedTerm,
+        long appliedRaftIndex,
         long lastCommitTimeMillis,
         long updatedAtMillis,
         String upstream,

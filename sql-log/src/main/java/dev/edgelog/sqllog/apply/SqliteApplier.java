@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -151,18 +152,31 @@ public final class SqliteApplier implements AutoCloseable {
      * @throws ApplyException    on any failure that is not a statement's result; nothing applied
      */
     public ApplyResult apply(List<Entry> batch, UpstreamContact contact) {
+        return apply(batch, contact, BeforeCommit.NONE);
+    }
+
+    /**
+     * Applies {@code batch} like {@link #apply(List, UpstreamContact)} and calls {@code beforeCommit}
+     * with the entries as applied (with their outcomes) after they ran and before the SQLite
+     * transaction commits. A primary node appends them to its SQL-log segments there, so that the
+     * segments are never behind SQLite; if the hook throws, nothing is committed.
+     *
+     * @throws ApplyException when the hook fails (wrapping its exception); nothing applied
+     */
+    public ApplyResult apply(List<Entry> batch, UpstreamContact contact, BeforeCommit beforeCommit) {
         checkUsable();
+        Objects.requireNonNull(beforeCommit, "beforeCommit");
         int skip = skipCount(batch);
         checkConsecutive(batch, skip);
         List<Entry> fresh = batch.subList(skip, batch.size());
         if (fresh.isEmpty() && contact == null) {
             return new ApplyResult(state.appliedIndex(), List.of(), skip, Optional.empty());
         }
-        Attempt attempt = attempt(fresh, contact);
+        Attempt attempt = attempt(fresh, contact, beforeCommit);
         if (attempt.divergence != null && config.divergencePolicy() == DivergencePolicy.STOP) {
             LOG.error("{}: DIVERGENCE, stopping: {}", database, attempt.divergence.describe());
             List<Entry> before = fresh.subList(0, attempt.appliedCount);
-            Attempt prefix = attempt(before, contact);
+            Attempt prefix = attempt(before, contact, beforeCommit);
             if (prefix.divergence != null) {
                 LOG.error("{}: re-applying the entries before the divergence diverged again: {}", database,
                         prefix.divergence.describe());
@@ -192,7 +206,7 @@ public final class SqliteApplier implements AutoCloseable {
      * the whole transaction back (the caller re-applies the entries before it): divergence is rare,
      * so the common path pays for no savepoint per entry.
      */
-    private Attempt attempt(List<Entry> entries, UpstreamContact contact) {
+    private Attempt attempt(List<Entry> entries, UpstreamContact contact, BeforeCommit beforeCommit) {
         Attempt a = new Attempt(entries.size());
         boolean stopOnDivergence = config.divergencePolicy() == DivergencePolicy.STOP;
         try {
@@ -209,6 +223,9 @@ public final class SqliteApplier implements AutoCloseable {
                 a.applied.add(run.outcomes() == null ? e : e.withOutcomes(run.outcomes()));
                 a.appliedCount++;
             }
+            if (!a.applied.isEmpty()) {
+                runHook(beforeCommit, a.applied);
+            }
             commit(entries, contact);
             return a;
         } catch (SQLException | RuntimeException e) {
@@ -222,25 +239,36 @@ public final class SqliteApplier implements AutoCloseable {
         }
     }
 
+    private void runHook(BeforeCommit hook, List<Entry> applied) {
+        try {
+            hook.beforeCommit(Collections.unmodifiableList(applied));
+        } catch (Exception e) {
+            throw new ApplyException(database + ": the before-commit step failed for entries "
+                    + firstIndex(applied) + ".." + lastIndex(applied) + ", nothing applied: " + e.getMessage(), e);
+        }
+    }
+
     private void commit(List<Entry> entries, UpstreamContact contact) throws SQLException {
         long now = config.clock().millis();
         long index = state.appliedIndex();
         long term = state.appliedTerm();
+        long raftIndex = state.appliedRaftIndex();
         long commitTime = state.lastCommitTimeMillis();
         if (!entries.isEmpty()) {
             Entry last = entries.get(entries.size() - 1);
             index = last.index();
             term = last.term();
+            raftIndex = last.raftIndex();
             commitTime = last.commitTimeMillis();
         }
-        stateTable.write(index, term, commitTime, now, contact);
+        stateTable.write(index, term, raftIndex, commitTime, now, contact);
         connection.commit();
         ApplierState s = state;
         state = contact == null
-                ? new ApplierState(s.logId(), index, term, commitTime, now, s.upstream(), s.upstreamCommitIndex(),
-                        s.lastContactMillis())
-                : new ApplierState(s.logId(), index, term, commitTime, now, contact.upstream(), contact.commitIndex(),
-                        contact.lastContactMillis());
+                ? new ApplierState(s.logId(), index, term, raftIndex, commitTime, now, s.upstream(),
+                        s.upstreamCommitIndex(), s.lastContactMillis())
+                : new ApplierState(s.logId(), index, term, raftIndex, commitTime, now, contact.upstream(),
+                        contact.commitIndex(), contact.lastContactMillis());
         LOG.debug("{}: applied up to {}", database, index);
     }
 

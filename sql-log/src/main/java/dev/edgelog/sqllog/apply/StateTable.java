@@ -19,24 +19,26 @@ final class StateTable implements AutoCloseable {
             + "log_id TEXT NOT NULL, "
             + "applied_index INTEGER NOT NULL, "
             + "applied_term INTEGER NOT NULL, "
+            + "applied_raft_index INTEGER NOT NULL DEFAULT 0, "
             + "last_commit_time INTEGER NOT NULL, "
             + "updated_at INTEGER NOT NULL, "
             + "upstream TEXT NULL, "
             + "upstream_commit_index INTEGER NULL, "
             + "last_contact INTEGER NULL)";
 
-    private static final String SELECT = "SELECT log_id, applied_index, applied_term, last_commit_time, updated_at, "
-            + "upstream, upstream_commit_index, last_contact FROM " + TABLE;
+    private static final String SELECT = "SELECT log_id, applied_index, applied_term, applied_raft_index, "
+            + "last_commit_time, updated_at, upstream, upstream_commit_index, last_contact FROM " + TABLE;
 
     private final PreparedStatement update;
     private final PreparedStatement updateWithContact;
 
     StateTable(Connection c) throws SQLException {
         update = c.prepareStatement("UPDATE " + TABLE
-                + " SET applied_index = ?, applied_term = ?, last_commit_time = ?, updated_at = ?");
+                + " SET applied_index = ?, applied_term = ?, applied_raft_index = ?, last_commit_time = ?,"
+                + " updated_at = ?");
         updateWithContact = c.prepareStatement("UPDATE " + TABLE
-                + " SET applied_index = ?, applied_term = ?, last_commit_time = ?, updated_at = ?,"
-                + " upstream = ?, upstream_commit_index = ?, last_contact = ?");
+                + " SET applied_index = ?, applied_term = ?, applied_raft_index = ?, last_commit_time = ?,"
+                + " updated_at = ?, upstream = ?, upstream_commit_index = ?, last_contact = ?");
     }
 
     /**
@@ -48,6 +50,10 @@ final class StateTable implements AutoCloseable {
     static ApplierState ensure(Connection c, String database, String logId, long nowMillis) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute(CREATE);
+            if (!hasColumn(c, "applied_raft_index")) {
+                // databases written before the column existed
+                s.execute("ALTER TABLE " + TABLE + " ADD COLUMN applied_raft_index INTEGER NOT NULL DEFAULT 0");
+            }
         }
         ApplierState state = read(c, database);
         if (state == null) {
@@ -57,7 +63,7 @@ final class StateTable implements AutoCloseable {
                 ins.setLong(2, nowMillis);
                 ins.executeUpdate();
             }
-            return new ApplierState(logId, 0, 0, 0, nowMillis, null, null, null);
+            return new ApplierState(logId, 0, 0, 0, 0, nowMillis, null, null, null);
         }
         if (!state.logId().equals(logId)) {
             throw new LogIdMismatchException(database, logId, state.logId());
@@ -76,11 +82,18 @@ final class StateTable implements AutoCloseable {
                 return null;
             }
             ApplierState state = new ApplierState(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
-                    rs.getLong(5), rs.getString(6), nullableLong(rs, 7), nullableLong(rs, 8));
+                    rs.getLong(5), rs.getLong(6), rs.getString(7), nullableLong(rs, 8), nullableLong(rs, 9));
             if (rs.next()) {
                 throw new ApplyException(database + ": " + TABLE + " holds more than one row; refusing to guess");
             }
             return state;
+        }
+    }
+
+    private static boolean hasColumn(Connection c, String column) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT 1 FROM pragma_table_info('" + TABLE + "') WHERE name = '" + column + "'")) {
+            return rs.next();
         }
     }
 
@@ -90,17 +103,18 @@ final class StateTable implements AutoCloseable {
     }
 
     /** Writes the batch's position (and the upstream contact when given) in the current transaction. */
-    void write(long index, long term, long commitTimeMillis, long nowMillis, UpstreamContact contact)
+    void write(long index, long term, long raftIndex, long commitTimeMillis, long nowMillis, UpstreamContact contact)
             throws SQLException {
         PreparedStatement ps = contact == null ? update : updateWithContact;
         ps.setLong(1, index);
         ps.setLong(2, term);
-        ps.setLong(3, commitTimeMillis);
-        ps.setLong(4, nowMillis);
+        ps.setLong(3, raftIndex);
+        ps.setLong(4, commitTimeMillis);
+        ps.setLong(5, nowMillis);
         if (contact != null) {
-            setNullable(ps, 5, contact.upstream());
-            setNullable(ps, 6, contact.commitIndex());
-            setNullable(ps, 7, contact.lastContactMillis());
+            setNullable(ps, 6, contact.upstream());
+            setNullable(ps, 7, contact.commitIndex());
+            setNullable(ps, 8, contact.lastContactMillis());
         }
         int rows = ps.executeUpdate();
         if (rows != 1) {

@@ -137,7 +137,7 @@ class SqliteApplierTest {
                 new UpstreamContact("https://mirror-1:8443", 99L, 41_000L));
 
         ApplierState s = applier.state();
-        assertEquals(new ApplierState(LOG, 2, 1, Entries.COMMIT_TIME + 2, 42_000, "https://mirror-1:8443", 99L,
+        assertEquals(new ApplierState(LOG, 2, 1, 12, Entries.COMMIT_TIME + 2, 42_000, "https://mirror-1:8443", 99L,
                 41_000L), s);
         assertEquals(Entries.COMMIT_TIME + 2, queryLong(db, "SELECT last_commit_time FROM _edgelog_state"));
         assertEquals(99, queryLong(db, "SELECT upstream_commit_index FROM _edgelog_state"));
