@@ -1,0 +1,132 @@
+package dev.edgelog.primary;
+
+import dev.edgelog.primary.commit.GroupCommitSettings;
+import dev.edgelog.sqllog.segment.SegmentStoreConfig;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One primary node's settings; immutable once the node runs.
+ *
+ * @param nodeId            this node's id; must be one of {@code peers}
+ * @param clusterName       names the Raft group (every node of a cluster uses the same)
+ * @param dataDir           Raft log, SQLite file, SQL-log segments, log id
+ * @param peers             every voter of the cluster, this node included
+ * @param groupCommit       group-commit bounds and the write queue
+ * @param maxBodyBytes      larger request bodies are refused with 413
+ * @param segments          SQL-log segment settings (retention, fsync)
+ * @param snapshotThreshold Raft entries between automatic snapshots (the Raft log is purged up to them)
+ * @param httpWorkers       threads serving HTTP requests (a write holds one until it is applied)
+ */
+public record PrimaryConfig(
+        String nodeId,
+        String clusterName,
+        Path dataDir,
+        List<Peer> peers,
+        GroupCommitSettings groupCommit,
+        int maxBodyBytes,
+        SegmentStoreConfig segments,
+        long snapshotThreshold,
+        int httpWorkers) {
+
+    public static final String DEFAULT_CLUSTER_NAME = "edgelog";
+    public static final int DEFAULT_MAX_BODY_BYTES = 8 << 20;
+    public static final long DEFAULT_SNAPSHOT_THRESHOLD = 10_000;
+    public static final int DEFAULT_HTTP_WORKERS = 256;
+
+    /**
+     * A cluster member.
+     *
+     * @param id          node id
+     * @param raftAddress host:port of its Raft (gRPC) listener
+     * @param httpAddress host:port of its HTTP API
+     */
+    public record Peer(String id, String raftAddress, String httpAddress) {
+        public Peer {
+            Objects.requireNonNull(id, "peers[].id");
+            Objects.requireNonNull(raftAddress, "peers[].raft_address");
+            Objects.requireNonNull(httpAddress, "peers[].http_address");
+        }
+
+        public int raftPort() {
+            return port(raftAddress, "raft_address");
+        }
+
+        public int httpPort() {
+            return port(httpAddress, "http_address");
+        }
+
+        public String httpHost() {
+            return httpAddress.substring(0, httpAddress.lastIndexOf(':'));
+        }
+
+        private int port(String address, String key) {
+            int colon = address.lastIndexOf(':');
+            try {
+                return Integer.parseInt(address.substring(colon + 1));
+            } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                throw new IllegalArgumentException("peers[" + id + "]." + key + " must be host:port, was " + address);
+            }
+        }
+    }
+
+    public PrimaryConfig {
+        Objects.requireNonNull(nodeId, "node_id");
+        Objects.requireNonNull(dataDir, "data_dir");
+        peers = List.copyOf(peers);
+        Set<String> ids = new HashSet<>();
+        for (Peer p : peers) {
+            if (!ids.add(p.id())) {
+                throw new IllegalArgumentException("peers lists node id " + p.id() + " twice");
+            }
+            p.raftPort();
+            p.httpPort();
+        }
+        if (!ids.contains(nodeId)) {
+            throw new IllegalArgumentException("node_id " + nodeId + " is not one of peers " + ids);
+        }
+        if (maxBodyBytes < 1024) {
+            throw new IllegalArgumentException("max_body_bytes cannot be less than 1024, was " + maxBodyBytes);
+        }
+        if (snapshotThreshold < 1) {
+            throw new IllegalArgumentException("snapshot_threshold cannot be less than 1, was " + snapshotThreshold);
+        }
+        if (httpWorkers < 2) {
+            throw new IllegalArgumentException("http_workers cannot be less than 2, was " + httpWorkers);
+        }
+    }
+
+    /** Defaults for everything but identity and topology. */
+    public static PrimaryConfig of(String nodeId, Path dataDir, List<Peer> peers) {
+        return new PrimaryConfig(nodeId, DEFAULT_CLUSTER_NAME, dataDir, peers, GroupCommitSettings.defaults(),
+                DEFAULT_MAX_BODY_BYTES, SegmentStoreConfig.defaults(), DEFAULT_SNAPSHOT_THRESHOLD, DEFAULT_HTTP_WORKERS);
+    }
+
+    public PrimaryConfig withSnapshotThreshold(long value) {
+        return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments, value,
+                httpWorkers);
+    }
+
+    public PrimaryConfig withMaxBodyBytes(int value) {
+        return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, value, segments, snapshotThreshold,
+                httpWorkers);
+    }
+
+    /** This node's peer entry. */
+    public Peer self() {
+        return peer(nodeId);
+    }
+
+    /** The peer with {@code id}, or null. */
+    public Peer peer(String id) {
+        for (Peer p : peers) {
+            if (p.id().equals(id)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}

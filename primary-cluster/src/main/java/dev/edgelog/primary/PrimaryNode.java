@@ -1,0 +1,210 @@
+package dev.edgelog.primary;
+
+import dev.edgelog.primary.commit.GroupCommitter;
+import dev.edgelog.primary.http.SqlHttpApi;
+import dev.edgelog.primary.query.ReadPool;
+import dev.edgelog.primary.raft.Proposals;
+import dev.edgelog.primary.raft.RaftSetup;
+import dev.edgelog.primary.raft.SqlStateMachine;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * One node of the primary cluster: a Ratis server running {@link SqlStateMachine}, a Raft client
+ * for proposals and reads, the group committer, read connections and the HTTP API. Start with
+ * {@link #start}, stop with {@link #close}.
+ */
+public final class PrimaryNode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PrimaryNode.class);
+
+    private final PrimaryConfig config;
+    private final RaftGroup group;
+    private final SqlStateMachine stateMachine;
+    private final RaftServer server;
+    private final RaftClient client;
+    private final GroupCommitter committer;
+    private final ReadPool reads;
+    private final SqlHttpApi http;
+    private final Thread bootstrap;
+    private volatile boolean closed;
+
+    private PrimaryNode(PrimaryConfig config) throws IOException {
+        this.config = config;
+        this.group = RaftSetup.group(config);
+        Clock clock = Clock.systemUTC();
+        this.stateMachine = new SqlStateMachine(config.nodeId(), config.dataDir(), config.segments(), clock);
+        this.server = RaftServer.newBuilder()
+                .setServerId(RaftPeerId.valueOf(config.nodeId()))
+                .setGroup(group)
+                .setStateMachine(stateMachine)
+                .setProperties(RaftSetup.serverProperties(config))
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        server.start();
+        this.client = RaftClient.newBuilder()
+                .setProperties(RaftSetup.clientProperties())
+                .setRaftGroup(group)
+                .setRetryPolicy(RaftSetup.clientRetryPolicy())
+                .build();
+        this.committer = new GroupCommitter(config.nodeId(), config.groupCommit(), this::propose,
+                Proposals::replyEntries, clock);
+        this.reads = new ReadPool(stateMachine.databaseFile(), 8);
+        this.http = SqlHttpApi.start(this);
+        this.bootstrap = new Thread(this::ensureLogId, config.nodeId() + "-bootstrap");
+        bootstrap.setDaemon(true);
+        bootstrap.start();
+        LOG.info("{}: primary node up: raft {}, http {}", config.nodeId(), config.self().raftAddress(),
+                config.self().httpAddress());
+    }
+
+    /** Starts a node; on a new data directory it joins (or, with its peers, forms) the cluster. */
+    public static PrimaryNode start(PrimaryConfig config) throws IOException {
+        routeJavaUtilLogging();
+        return new PrimaryNode(config);
+    }
+
+    /** Shaded gRPC logs through java.util.logging; send it to SLF4J like everything else. */
+    private static synchronized void routeJavaUtilLogging() {
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
+    }
+
+    private CompletableFuture<ByteBuffer> propose(List<dev.edgelog.sqllog.Entry> unplaced) {
+        Message m = Message.valueOf(ByteString.copyFrom(Proposals.batch(unplaced)));
+        return client.async().send(m).thenApply(PrimaryNode::content);
+    }
+
+    private static ByteBuffer content(RaftClientReply reply) {
+        if (!reply.isSuccess()) {
+            throw new IllegalStateException("Raft proposal failed: " + reply.getException());
+        }
+        return reply.getMessage().getContent().asReadOnlyByteBuffer();
+    }
+
+    /** The first leader of a new cluster fixes the log id with the cluster's first entry. */
+    private void ensureLogId() {
+        while (!closed && stateMachine.logId() == null) {
+            try {
+                if (isLeader()) {
+                    RaftClientReply r = client.io().send(Message.valueOf(
+                            ByteString.copyFrom(Proposals.init(UUID.randomUUID()))));
+                    if (!r.isSuccess()) {
+                        LOG.warn("{}: proposing the log id failed: {}", config.nodeId(), r.getException());
+                    }
+                }
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("{}: log id not proposed yet: {}", config.nodeId(), e.toString());
+            }
+        }
+    }
+
+    /** Blocks until this node has applied everything committed before the call (Raft ReadIndex). */
+    public void linearizableBarrier() throws IOException {
+        RaftClientReply r = client.io().sendReadOnly(Message.EMPTY, RaftPeerId.valueOf(config.nodeId()));
+        if (!r.isSuccess()) {
+            throw new IOException("linearizable read failed: " + r.getException());
+        }
+    }
+
+    public PrimaryConfig config() {
+        return config;
+    }
+
+    public GroupCommitter committer() {
+        return committer;
+    }
+
+    public ReadPool reads() {
+        return reads;
+    }
+
+    public SqlStateMachine stateMachine() {
+        return stateMachine;
+    }
+
+    /** The port the HTTP API listens on. */
+    public int httpPort() {
+        return http.port();
+    }
+
+    private RaftServer.Division division() throws IOException {
+        return server.getDivision(group.getGroupId());
+    }
+
+    public boolean isLeader() {
+        try {
+            RaftServer.Division d = division();
+            return d.getInfo().isLeader() && d.getInfo().isLeaderReady();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The current leader's id, or null when none is known. */
+    public String leaderId() {
+        try {
+            RaftPeerId id = division().getInfo().getLeaderId();
+            return id == null ? null : id.toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    public long term() {
+        try {
+            return division().getInfo().getCurrentTerm();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    public long raftCommitIndex() {
+        try {
+            return division().getRaftLog().getLastCommittedIndex();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    public long raftAppliedIndex() {
+        try {
+            return division().getInfo().getLastAppliedIndex();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        closed = true;
+        bootstrap.interrupt();
+        http.close();
+        committer.close();
+        client.close();
+        server.close();
+        reads.close();
+        LOG.info("{}: primary node stopped", config.nodeId());
+    }
+}

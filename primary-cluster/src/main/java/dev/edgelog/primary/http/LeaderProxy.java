@@ -1,0 +1,68 @@
+package dev.edgelog.primary.http;
+
+import dev.edgelog.primary.PrimaryConfig;
+import dev.edgelog.primary.PrimaryNode;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * Forwards a request a follower received to the leader's HTTP API and relays the answer, so
+ * writers may talk to any node. The leader does the work (validation, determinism against its
+ * clock, group commit); the follower adds a hop.
+ */
+final class LeaderProxy implements AutoCloseable {
+
+    private final PrimaryNode node;
+    private final HttpClient client = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+
+    LeaderProxy(PrimaryNode node) {
+        this.node = node;
+    }
+
+    void forward(HttpServerExchange ex, byte[] body) throws IOException, InterruptedException {
+        String leader = node.leaderId();
+        PrimaryConfig.Peer peer = leader == null ? null : node.config().peer(leader);
+        if (peer == null || leader.equals(node.config().nodeId())) {
+            throw new BadRequestException(503, "leader not found");
+        }
+        String query = ex.getQueryString();
+        URI uri = URI.create("http://" + peer.httpAddress() + ex.getRequestPath()
+                + (query == null || query.isEmpty() ? "" : "?" + query));
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(35));
+        String ct = ex.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        if (ct != null) {
+            b.header("Content-Type", ct);
+        }
+        String auth = ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        if (auth != null) {
+            b.header("Authorization", auth);
+        }
+        b.method(ex.getRequestMethod().toString(), body.length == 0 && ex.getRequestMethod().equalToString("GET")
+                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpResponse<byte[]> r;
+        try {
+            r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new BadRequestException(503, "forwarding to the leader " + leader + " failed: " + e.getMessage());
+        }
+        ex.setStatusCode(r.statusCode());
+        r.headers().firstValue("Content-Type").ifPresent(v -> ex.getResponseHeaders().put(Headers.CONTENT_TYPE, v));
+        r.headers().firstValue("Retry-After").ifPresent(v -> ex.getResponseHeaders().put(Headers.RETRY_AFTER, v));
+        ex.getResponseHeaders().put(SqlHttpApi.SERVED_BY, leader);
+        ex.getResponseSender().send(java.nio.ByteBuffer.wrap(r.body()));
+    }
+
+    @Override
+    public void close() {
+        // HttpClient on Java 17 has no close(); its threads are daemons
+    }
+}

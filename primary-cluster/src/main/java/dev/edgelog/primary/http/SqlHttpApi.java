@@ -1,0 +1,291 @@
+package dev.edgelog.primary.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgelog.primary.PrimaryConfig;
+import dev.edgelog.primary.PrimaryNode;
+import dev.edgelog.primary.commit.OverloadedException;
+import dev.edgelog.primary.commit.WriteRequest;
+import dev.edgelog.sqllog.Entry;
+import dev.edgelog.sqllog.Outcome;
+import dev.edgelog.sqllog.Statement;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rqlite-compatible HTTP API of a primary node: {@code POST /db/execute}, {@code GET|POST
+ * /db/query}, {@code GET /status}, {@code /readyz}, {@code /nodes}. Any node accepts writes;
+ * followers forward them to the leader's API ({@link LeaderProxy}), so validation, determinism and
+ * group commit all happen on the leader, against its clock.
+ */
+public final class SqlHttpApi implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqlHttpApi.class);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final long WRITE_TIMEOUT_SECONDS = 30;
+
+    private final PrimaryNode node;
+    private final Undertow server;
+    private final LeaderProxy proxy;
+
+    private SqlHttpApi(PrimaryNode node) {
+        this.node = node;
+        this.proxy = new LeaderProxy(node);
+        PrimaryConfig.Peer self = node.config().self();
+        HttpHandler routes = Handlers.routing()
+                .post("/db/execute", blocking(this::execute))
+                .get("/db/query", blocking(this::query))
+                .post("/db/query", blocking(this::query))
+                .get("/status", blocking(this::status))
+                .get("/readyz", blocking(this::readyz))
+                .get("/nodes", blocking(this::nodes))
+                .setFallbackHandler(ex -> error(ex, 404, "no such endpoint: " + ex.getRequestPath()));
+        this.server = Undertow.builder()
+                .addHttpListener(self.httpPort(), self.httpHost())
+                .setWorkerThreads(node.config().httpWorkers())
+                .setHandler(routes)
+                .build();
+    }
+
+    public static SqlHttpApi start(PrimaryNode node) {
+        SqlHttpApi api = new SqlHttpApi(node);
+        api.server.start();
+        return api;
+    }
+
+    public int port() {
+        return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    @FunctionalInterface
+    private interface Endpoint {
+        void handle(HttpServerExchange ex) throws Exception;
+    }
+
+    /** Runs {@code e} on a worker thread with blocking I/O, turning refusals into 4xx/5xx answers. */
+    private HttpHandler blocking(Endpoint e) {
+        return ex -> {
+            if (ex.isInIoThread()) {
+                ex.dispatch(blocking(e));
+                return;
+            }
+            ex.startBlocking();
+            try {
+                e.handle(ex);
+            } catch (BadRequestException bad) {
+                error(ex, bad.status(), bad.getMessage());
+            } catch (OverloadedException o) {
+                ex.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+                error(ex, 503, o.getMessage());
+            } catch (Exception other) {
+                LOG.warn("{}: {} {} failed: {}", node.config().nodeId(), ex.getRequestMethod(), ex.getRequestPath(),
+                        other.toString(), other);
+                error(ex, 500, other.getMessage() == null ? other.toString() : other.getMessage());
+            }
+        };
+    }
+
+    private void execute(HttpServerExchange ex) throws Exception {
+        byte[] body = readBody(ex);
+        List<Statement> statements = isPlainText(ex) ? RqliteRequests.parsePlain(body, true)
+                : RqliteRequests.parse(body, true);
+        if (!node.isLeader()) {
+            proxy.forward(ex, body);
+            return;
+        }
+        if (node.stateMachine().logId() == null) {
+            throw new BadRequestException(503, "the cluster is starting: no log id yet");
+        }
+        long start = System.nanoTime();
+        WriteRequest request = WriteRequest.of(flag(ex, "transaction"), statements);
+        node.committer().submit(request);
+        Entry applied;
+        try {
+            applied = request.result().get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof dev.edgelog.sqllog.sql.RejectedSqlException r) {
+                throw new BadRequestException(r.getMessage());
+            }
+            throw new BadRequestException(503, "not committed: " + cause);
+        } catch (TimeoutException e) {
+            throw new BadRequestException(503, "not applied within " + WRITE_TIMEOUT_SECONDS
+                    + " s; it may still commit (its index is unknown)");
+        }
+        ObjectNode out = NODES.objectNode();
+        ArrayNode results = out.putArray("results");
+        for (Outcome o : applied.outcomes()) {
+            ObjectNode r = results.addObject();
+            if (o instanceof Outcome.Executed x) {
+                if (x.lastInsertId() != 0) {
+                    r.put("last_insert_id", x.lastInsertId());
+                }
+                if (x.rowsAffected() != 0) {
+                    r.put("rows_affected", x.rowsAffected());
+                }
+            } else {
+                r.put("error", ((Outcome.Failed) o).error());
+            }
+        }
+        if (flag(ex, "timings")) {
+            out.put("time", (System.nanoTime() - start) / 1e9);
+        }
+        if (flag(ex, "raft_index")) {
+            out.put("raft_index", applied.index());
+        }
+        json(ex, 200, out);
+    }
+
+    private void query(HttpServerExchange ex) throws Exception {
+        List<Statement> statements;
+        if (ex.getRequestMethod().equalToString("GET")) {
+            String q = param(ex, "q");
+            if (q == null || q.isBlank()) {
+                throw new BadRequestException("query parameter q not set");
+            }
+            statements = RqliteRequests.parsePlain(q.getBytes(StandardCharsets.UTF_8), false);
+        } else {
+            byte[] body = readBody(ex);
+            statements = isPlainText(ex) ? RqliteRequests.parsePlain(body, false) : RqliteRequests.parse(body, false);
+        }
+        String level = param(ex, "level") == null ? "weak" : param(ex, "level").toLowerCase(Locale.ROOT);
+        switch (level) {
+            case "none" -> {
+                // this node's data as it is
+            }
+            case "linearizable", "strong" -> node.linearizableBarrier();
+            default -> { // weak (rqlite's default and its meaning for unknown levels): ask the leader
+                if (!node.isLeader()) {
+                    proxy.forward(ex, ex.getRequestMethod().equalToString("GET") ? new byte[0] : readBodyAgain(ex));
+                    return;
+                }
+            }
+        }
+        long start = System.nanoTime();
+        ObjectNode out = NODES.objectNode();
+        out.set("results", node.reads().query(statements, flag(ex, "associative")));
+        if (flag(ex, "timings")) {
+            out.put("time", (System.nanoTime() - start) / 1e9);
+        }
+        json(ex, 200, out);
+    }
+
+    private byte[] readBodyAgain(HttpServerExchange ex) {
+        byte[] b = ex.getAttachment(BODY);
+        return b == null ? new byte[0] : b;
+    }
+
+    private static final io.undertow.util.AttachmentKey<byte[]> BODY = io.undertow.util.AttachmentKey.create(byte[].class);
+
+    private void status(HttpServerExchange ex) throws Exception {
+        ObjectNode out = NODES.objectNode();
+        ObjectNode n = out.putObject("node");
+        n.put("id", node.config().nodeId());
+        n.put("http_address", node.config().self().httpAddress());
+        n.put("raft_address", node.config().self().raftAddress());
+        ObjectNode store = out.putObject("store");
+        store.put("log_id", node.stateMachine().logId());
+        store.put("leader", node.leaderId());
+        store.put("is_leader", node.isLeader());
+        store.put("term", node.term());
+        store.put("applied_index", node.stateMachine().appliedIndex());
+        store.put("raft_commit_index", node.raftCommitIndex());
+        store.put("raft_applied_index", node.raftAppliedIndex());
+        store.put("write_queue_depth", node.committer().queueDepth());
+        var segments = node.stateMachine().segments();
+        store.put("first_retained_index", segments.firstIndex());
+        store.put("last_log_index", segments.lastIndex());
+        json(ex, 200, out);
+    }
+
+    private void readyz(HttpServerExchange ex) {
+        boolean leader = node.leaderId() != null;
+        boolean store = node.stateMachine().logId() != null;
+        String body = (leader ? "[+]" : "[-]") + "leader " + (leader ? "ok" : "not found") + "\n"
+                + (store ? "[+]" : "[-]") + "store " + (store ? "ok" : "not ready") + "\n";
+        ex.setStatusCode(leader && store ? 200 : 503);
+        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+        ex.getResponseSender().send(body);
+    }
+
+    private void nodes(HttpServerExchange ex) {
+        ObjectNode out = NODES.objectNode();
+        String leader = node.leaderId();
+        for (PrimaryConfig.Peer p : node.config().peers()) {
+            ObjectNode n = out.putObject(p.id());
+            n.put("api_addr", "http://" + p.httpAddress());
+            n.put("addr", p.raftAddress());
+            n.put("voter", true);
+            n.put("leader", p.id().equals(leader));
+        }
+        json(ex, 200, out);
+    }
+
+    private byte[] readBody(HttpServerExchange ex) throws IOException {
+        int max = node.config().maxBodyBytes();
+        long declared = ex.getRequestContentLength();
+        if (declared > max) {
+            throw new BadRequestException(413, "request body of " + declared + " bytes exceeds max_body_bytes " + max);
+        }
+        try (InputStream in = ex.getInputStream()) {
+            byte[] b = in.readNBytes(max + 1);
+            if (b.length > max) {
+                throw new BadRequestException(413, "request body exceeds max_body_bytes " + max);
+            }
+            ex.putAttachment(BODY, b);
+            return b;
+        }
+    }
+
+    private static boolean isPlainText(HttpServerExchange ex) {
+        String ct = ex.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        return ct != null && ct.toLowerCase(Locale.ROOT).startsWith("text/plain");
+    }
+
+    /** rqlite's flags count by presence: {@code ?transaction}, {@code ?transaction=true} alike. */
+    static boolean flag(HttpServerExchange ex, String name) {
+        return ex.getQueryParameters().containsKey(name);
+    }
+
+    static String param(HttpServerExchange ex, String name) {
+        Deque<String> v = ex.getQueryParameters().get(name);
+        return v == null || v.isEmpty() ? null : v.getFirst();
+    }
+
+    static void json(HttpServerExchange ex, int status, ObjectNode body) {
+        ex.setStatusCode(status);
+        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
+        ex.getResponseSender().send(body.toString());
+    }
+
+    static void error(HttpServerExchange ex, int status, String message) {
+        ObjectNode out = NODES.objectNode();
+        out.put("error", message);
+        json(ex, status, out);
+    }
+
+    static final HttpString SERVED_BY = new HttpString("X-Edgelog-Served-By");
+
+    @Override
+    public void close() {
+        server.stop();
+        proxy.close();
+    }
+}

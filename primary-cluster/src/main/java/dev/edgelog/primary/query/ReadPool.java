@@ -1,0 +1,225 @@
+package dev.edgelog.primary.query;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgelog.sqllog.Parameter;
+import dev.edgelog.sqllog.SqlValue;
+import dev.edgelog.sqllog.Statement;
+import dev.edgelog.sqllog.sql.ParameterSlots;
+import dev.edgelog.sqllog.sql.SqlText;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteException;
+
+/**
+ * Read-only connections to the node's SQLite file for {@code /db/query}: opened with
+ * {@code SQLITE_OPEN_READONLY} and {@code query_only}, so a query can never write; WAL lets them
+ * read while the state machine writes. Results are rqlite's shapes (columns, declared types in
+ * lower case, values; or {@code rows} objects with {@code associative}).
+ */
+public final class ReadPool implements AutoCloseable {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final Path database;
+    /** A pool place: its connection is opened on first use and reopened after a failure. */
+    private static final class Slot {
+        Connection connection;
+    }
+
+    private final BlockingQueue<Slot> idle;
+
+    public ReadPool(Path database, int size) {
+        this.database = database;
+        this.idle = new ArrayBlockingQueue<>(size);
+        for (int i = 0; i < size; i++) {
+            idle.add(new Slot());
+        }
+    }
+
+    /** Runs each statement and returns rqlite's {@code results} array. */
+    public ArrayNode query(List<Statement> statements, boolean associative) throws InterruptedException {
+        Slot slot = idle.poll(30, TimeUnit.SECONDS);
+        if (slot == null) {
+            throw new IllegalStateException("no read connection free within 30 s");
+        }
+        try {
+            if (slot.connection == null) {
+                slot.connection = open();
+            }
+            ArrayNode results = NODES.arrayNode();
+            for (Statement s : statements) {
+                results.add(run(slot.connection, s, associative));
+            }
+            return results;
+        } catch (SQLException e) {
+            if (slot.connection != null) {
+                closeQuietly(slot.connection);
+                slot.connection = null;
+            }
+            throw new IllegalStateException("cannot read " + database + ": " + e.getMessage(), e);
+        } finally {
+            idle.add(slot);
+        }
+    }
+
+    private Connection open() throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout(5_000);
+        Connection c = config.createConnection("jdbc:sqlite:file:" + database + "?mode=ro");
+        try (java.sql.Statement s = c.createStatement()) {
+            s.execute("PRAGMA query_only = ON");
+        }
+        return c;
+    }
+
+    private static ObjectNode run(Connection c, Statement s, boolean associative) {
+        ObjectNode result = NODES.objectNode();
+        try (PreparedStatement ps = c.prepareStatement(s.sql())) {
+            bind(ps, s);
+            if (!ps.execute()) {
+                return result;
+            }
+            try (ResultSet rs = ps.getResultSet()) {
+                write(rs, result, associative);
+            }
+        } catch (SQLException e) {
+            result.removeAll();
+            result.put("error", message(e));
+        }
+        return result;
+    }
+
+    private static void bind(PreparedStatement ps, Statement s) throws SQLException {
+        if (s.parameters().isEmpty()) {
+            return;
+        }
+        ParameterSlots slots = SqlText.parameters(s.sql());
+        int next = 0;
+        for (Parameter p : s.parameters()) {
+            if (p.isNamed()) {
+                for (int slot : slots.indicesOf(p.name())) {
+                    set(ps, slot, p.value());
+                }
+            } else {
+                set(ps, slots.positional().get(next++), p.value());
+            }
+        }
+    }
+
+    private static void set(PreparedStatement ps, int slot, SqlValue v) throws SQLException {
+        if (v instanceof SqlValue.Int x) {
+            ps.setLong(slot, x.value());
+        } else if (v instanceof SqlValue.Real x) {
+            ps.setDouble(slot, x.value());
+        } else if (v instanceof SqlValue.Text x) {
+            ps.setString(slot, x.value());
+        } else if (v instanceof SqlValue.Blob x) {
+            ps.setBytes(slot, x.value());
+        } else {
+            ps.setNull(slot, Types.NULL);
+        }
+    }
+
+    private static void write(ResultSet rs, ObjectNode result, boolean associative) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        int n = md.getColumnCount();
+        String[] names = new String[n];
+        String[] types = new String[n];
+        for (int i = 0; i < n; i++) {
+            names[i] = md.getColumnLabel(i + 1);
+            String declared = md.getColumnTypeName(i + 1);
+            types[i] = declared == null ? "" : declared.toLowerCase(Locale.ROOT);
+        }
+        ArrayNode rows = NODES.arrayNode();
+        while (rs.next()) {
+            if (associative) {
+                ObjectNode row = rows.addObject();
+                for (int i = 0; i < n; i++) {
+                    row.set(names[i], value(rs, i + 1));
+                }
+            } else {
+                ArrayNode row = rows.addArray();
+                for (int i = 0; i < n; i++) {
+                    row.add(value(rs, i + 1));
+                }
+            }
+        }
+        if (associative) {
+            ObjectNode t = result.putObject("types");
+            for (int i = 0; i < n; i++) {
+                t.put(names[i], types[i]);
+            }
+            result.set("rows", rows);
+        } else {
+            ArrayNode cols = result.putArray("columns");
+            ArrayNode ts = result.putArray("types");
+            for (int i = 0; i < n; i++) {
+                cols.add(names[i]);
+                ts.add(types[i]);
+            }
+            if (!rows.isEmpty()) {
+                result.set("values", rows);
+            }
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode value(ResultSet rs, int column) throws SQLException {
+        Object o = rs.getObject(column);
+        if (o == null) {
+            return NODES.nullNode();
+        } else if (o instanceof Integer i) {
+            return NODES.numberNode(i.longValue());
+        } else if (o instanceof Long l) {
+            return NODES.numberNode(l);
+        } else if (o instanceof Double d) {
+            // rqlite (Go) writes a whole REAL without a fraction: 678.0 → 678
+            return d == Math.rint(d) && Math.abs(d) < 1e15 ? NODES.numberNode(d.longValue()) : NODES.numberNode(d);
+        } else if (o instanceof byte[] b) {
+            return NODES.textNode(Base64.getEncoder().encodeToString(b));
+        }
+        return NODES.textNode(o.toString());
+    }
+
+    private static String message(SQLException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (e instanceof SQLiteException) {
+            int open = m.indexOf('(');
+            if (m.startsWith("[") && open > 0 && m.endsWith(")")) {
+                return m.substring(open + 1, m.length() - 1);
+            }
+        }
+        return m;
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException | RuntimeException ignored) {
+            // replaced by a fresh connection on next use
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Slot slot; (slot = idle.poll()) != null; ) {
+            if (slot.connection != null) {
+                closeQuietly(slot.connection);
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.edgelog.primary.raft;
+
+import dev.edgelog.primary.PrimaryConfig;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/** Ratis settings for a primary node, in one place, each with the reason it is set. */
+public final class RaftSetup {
+
+    private RaftSetup() {
+    }
+
+    /** The Raft group: its id derives from the cluster name, so every node computes the same one. */
+    public static RaftGroup group(PrimaryConfig config) {
+        RaftGroupId id = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
+                ("edgelog-cluster:" + config.clusterName()).getBytes(StandardCharsets.UTF_8)));
+        List<RaftPeer> peers = config.peers().stream()
+                .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).build())
+                .toList();
+        return RaftGroup.valueOf(id, peers);
+    }
+
+    public static RaftProperties serverProperties(PrimaryConfig config) {
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(new File(config.dataDir().resolve("raft").toString())));
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        // the default port 0 would pick a random one, unlike the address the peers dial
+        GrpcConfigKeys.Server.setPort(p, config.self().raftPort());
+        // 1 ms between AppendEntries rounds (the documented default of 10 ms costs commit latency)
+        RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.valueOf(1, TimeUnit.MILLISECONDS));
+        // snapshots bound the Raft log; the SQL log keeps its own retention in the segments
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotThreshold());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("8MB"));
+        // followers answer linearizable reads through ReadIndex
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        return p;
+    }
+
+    public static RaftProperties clientProperties() {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        return p;
+    }
+
+    /** The client's default retries forever without sleeping; this gives up after about 30 s. */
+    public static RetryPolicy clientRetryPolicy() {
+        return RetryPolicies.retryUpToMaximumCountWithFixedSleep(300, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS));
+    }
+}

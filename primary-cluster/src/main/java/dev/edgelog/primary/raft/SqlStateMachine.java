@@ -1,0 +1,321 @@
+package dev.edgelog.primary.raft;
+
+import dev.edgelog.sqllog.Entry;
+import dev.edgelog.sqllog.SqlLogException;
+import dev.edgelog.sqllog.apply.ApplierConfig;
+import dev.edgelog.sqllog.apply.ApplyResult;
+import dev.edgelog.sqllog.apply.SqliteApplier;
+import dev.edgelog.sqllog.segment.SegmentStore;
+import dev.edgelog.sqllog.segment.SegmentStoreConfig;
+import dev.edgelog.sqllog.snapshot.SnapshotInfo;
+import dev.edgelog.sqllog.snapshot.Snapshots;
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The primary's Raft state machine: applies committed Raft entries to the node's SQLite file and
+ * SQL-log segments.
+ *
+ * <ul>
+ *   <li>Each {@link Proposals#BATCH} Raft entry (one group commit) becomes as many SQL-log entries
+ *       as it carries requests, numbered densely in apply order — the same numbers on every node —
+ *       and applied in one SQLite transaction. The entries (with outcomes) are appended to the
+ *       segments inside that transaction, before COMMIT ({@code BeforeCommit}), so the segments are
+ *       never behind SQLite; on open they are cut back to SQLite's applied index.</li>
+ *   <li>Ratis replays from its latest snapshot, not from what SQLite holds: a Raft entry at or below
+ *       {@code applied_raft_index} is skipped, so nothing is applied twice.</li>
+ *   <li>A statement's SQL error is an outcome. Anything else (I/O, a corrupt entry) is thrown, which
+ *       makes Ratis close this division: the node stops rather than record a wrong result.</li>
+ *   <li>Snapshots are SQLite copies taken on their own connection ({@code VACUUM INTO}); installing
+ *       one restores it through the backup API and restarts the segments at its index.</li>
+ *   <li>The live database and segments live outside Ratis's {@code sm/} directory, which a snapshot
+ *       install replaces wholesale.</li>
+ * </ul>
+ */
+public final class SqlStateMachine extends BaseStateMachine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqlStateMachine.class);
+    private static final String LOG_ID_FILE = "log-id";
+
+    private final String node;
+    private final Path dataDir;
+    private final Path dbFile;
+    private final SegmentStoreConfig segmentConfig;
+    private final Clock clock;
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final List<LongConsumer> appliedListeners = new ArrayList<>();
+
+    private volatile String logId;
+    private volatile SqliteApplier applier;
+    private volatile SegmentStore segments;
+
+    public SqlStateMachine(String node, Path dataDir, SegmentStoreConfig segmentConfig, Clock clock) {
+        this.node = node;
+        this.dataDir = dataDir;
+        this.dbFile = dataDir.resolve("db").resolve("edgelog.db");
+        this.segmentConfig = segmentConfig;
+        this.clock = clock;
+    }
+
+    /** Called (on the apply thread) with the new SQL-log applied index after each applied batch. */
+    public synchronized void onApplied(LongConsumer listener) {
+        appliedListeners.add(listener);
+    }
+
+    /** The log id, or null until the cluster's first entry fixed it. */
+    public String logId() {
+        return logId;
+    }
+
+    /** The last applied SQL-log index (0 before the first). */
+    public long appliedIndex() {
+        SqliteApplier a = applier;
+        return a == null ? 0 : a.appliedIndex();
+    }
+
+    /** The node's SQLite file (readers open it read-only). */
+    public Path databaseFile() {
+        return dbFile;
+    }
+
+    /** The node's SQL-log segments (null before {@link #initialize}). */
+    public SegmentStore segments() {
+        return segments;
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        getLifeCycle().startAndTransition(() -> {
+            super.initialize(server, groupId, raftStorage);
+            storage.init(raftStorage);
+            Files.createDirectories(dbFile.getParent());
+            segments = SegmentStore.open(dataDir.resolve("log"), segmentConfig, clock);
+            logId = readLogId();
+            if (logId != null) {
+                openApplier();
+            }
+            SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+            if (snapshot != null) {
+                // Ratis replays from here; entries SQLite already holds are skipped in apply
+                setLastAppliedTermIndex(snapshot.getTermIndex());
+            }
+            LOG.info("{}: state machine open: log {}, SQL-log index {}, segments {}..{}, snapshot {}", node, logId,
+                    appliedIndex(), segments.firstIndex(), segments.lastIndex(),
+                    snapshot == null ? "none" : snapshot.getTermIndex());
+        });
+    }
+
+    private void openApplier() {
+        SqliteApplier a = SqliteApplier.open(dbFile, ApplierConfig.forLog(logId).withClock(clock));
+        long applied = a.appliedIndex();
+        if (segments.lastIndex() > applied) {
+            LOG.warn("{}: SQL-log segments end at {} but SQLite at {} (a crash between the two); cutting the segments"
+                    + " back, Raft replay re-appends them", node, segments.lastIndex(), applied);
+            segments.truncateAfter(applied);
+        } else if (segments.lastIndex() < applied) {
+            LOG.warn("{}: SQL-log segments end at {} but SQLite at {}; restarting the segments at {} (followers"
+                    + " asking for older entries will bootstrap from a snapshot)", node, segments.lastIndex(), applied,
+                    applied + 1);
+            segments.resetTo(applied);
+        }
+        applier = a;
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto e = trx.getLogEntry();
+        TermIndex ti = TermIndex.valueOf(e);
+        ByteBuffer payload = e.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer();
+        Message reply;
+        try {
+            reply = apply(ti, payload);
+        } catch (RuntimeException ex) {
+            LOG.error("{}: applying Raft entry {} failed; this node stops applying: {}", node, ti, ex.toString(), ex);
+            throw ex;
+        }
+        updateLastAppliedTermIndex(ti.getTerm(), ti.getIndex());
+        return CompletableFuture.completedFuture(reply);
+    }
+
+    private Message apply(TermIndex ti, ByteBuffer payload) {
+        byte type = Proposals.type(payload);
+        if (type == Proposals.INIT) {
+            return applyInit(Proposals.initLogId(payload));
+        }
+        if (type != Proposals.BATCH) {
+            throw new SqlLogException("unknown Raft entry type " + type + " at " + ti);
+        }
+        SqliteApplier a = applier;
+        if (a == null) {
+            throw new SqlLogException("Raft entry " + ti + " carries SQL before the log id is known");
+        }
+        if (ti.getIndex() <= a.state().appliedRaftIndex()) {
+            return Message.EMPTY; // replayed by Ratis; SQLite already holds it
+        }
+        List<Entry> unplaced = Proposals.batchEntries(payload);
+        List<Entry> placed = new ArrayList<>(unplaced.size());
+        long next = a.appliedIndex() + 1;
+        for (Entry u : unplaced) {
+            placed.add(u.at(next++, ti.getTerm(), ti.getIndex()));
+        }
+        SegmentStore segs = segments;
+        ApplyResult r = a.apply(placed, null, segs::append);
+        notifyApplied(r.appliedIndex());
+        return Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(
+                Proposals.reply(r.applied())));
+    }
+
+    private Message applyInit(String id) {
+        if (logId == null) {
+            writeLogId(id);
+            logId = id;
+            openApplier();
+            LOG.info("{}: this cluster's log id is {}", node, id);
+        } else if (!logId.equals(id)) {
+            LOG.info("{}: ignoring a later log-id proposal {}; the log id is {}", node, id, logId);
+        }
+        return Message.valueOf(logId);
+    }
+
+    private synchronized void notifyApplied(long index) {
+        for (LongConsumer l : appliedListeners) {
+            l.accept(index);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        // reached after this node applied up to the leader's read index (linearizable reads)
+        return CompletableFuture.completedFuture(Message.valueOf(Long.toString(appliedIndex())));
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        SqliteApplier a = applier;
+        TermIndex last = getLastAppliedTermIndex();
+        if (a == null || last == null) {
+            return RaftLog.INVALID_LOG_INDEX;
+        }
+        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        SnapshotInfo info = Snapshots.create(dbFile, tmp);
+        Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
+        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+        LOG.info("{}: snapshot at Raft {} (SQL-log index {}, {} bytes)", node, last, info.index(), info.sizeBytes());
+        return last.getIndex();
+    }
+
+    @Override
+    public void pause() {
+        LifeCycle lc = getLifeCycle();
+        if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
+            lc.transition(LifeCycle.State.PAUSING);
+            lc.transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+        if (snapshot != null) {
+            installSnapshot(snapshot);
+        }
+        LifeCycle lc = getLifeCycle();
+        if (lc.getCurrentState() == LifeCycle.State.PAUSED) {
+            lc.transition(LifeCycle.State.STARTING);
+            lc.transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    private void installSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {
+        Path file = snapshot.getFile().getPath();
+        SnapshotInfo info = Snapshots.inspect(file);
+        if (logId == null) {
+            writeLogId(info.logId());
+            logId = info.logId();
+        } else if (!logId.equals(info.logId())) {
+            throw new IOException("snapshot " + file + " belongs to log " + info.logId() + ", this node to " + logId);
+        }
+        if (applier != null && applier.appliedIndex() >= info.index()) {
+            LOG.info("{}: snapshot {} is not ahead of SQLite ({}); keeping the database", node, info.index(),
+                    applier.appliedIndex());
+        } else {
+            if (applier == null) {
+                applier = SqliteApplier.open(dbFile, ApplierConfig.forLog(logId).withClock(clock));
+            }
+            applier.restoreSnapshot(file, info.sha256());
+            LOG.info("{}: installed snapshot {} (SQL-log index {})", node, snapshot.getTermIndex(), info.index());
+        }
+        SqliteApplier a = applier;
+        applier = null;
+        a.close();
+        openApplier();
+        setLastAppliedTermIndex(snapshot.getTermIndex());
+        notifyApplied(appliedIndex());
+    }
+
+    private String readLogId() throws IOException {
+        Path f = dataDir.resolve(LOG_ID_FILE);
+        return Files.exists(f) ? Files.readString(f, StandardCharsets.US_ASCII).trim() : null;
+    }
+
+    private void writeLogId(String id) {
+        try {
+            Path f = dataDir.resolve(LOG_ID_FILE);
+            Path tmp = dataDir.resolve(LOG_ID_FILE + ".tmp");
+            Files.writeString(tmp, id + "\n", StandardCharsets.US_ASCII);
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new SqlLogException(node + ": cannot record the log id: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        getLifeCycle().checkStateAndClose(() -> {
+            SqliteApplier a = applier;
+            applier = null;
+            if (a != null) {
+                a.close();
+            }
+            SegmentStore s = segments;
+            if (s != null) {
+                s.close();
+            }
+        });
+    }
+}
