@@ -48,6 +48,7 @@ final class EntryExecutor implements AutoCloseable {
     private final ReplayFunctions replay;
     private final boolean verifyLastInsertId;
     private final PreparedStatement lastInsertRowid;
+    private final PreparedStatement rowidReset;
     private final PreparedStatement entrySavepoint;
     private final PreparedStatement entryRollback;
     private final PreparedStatement entryRelease;
@@ -73,6 +74,7 @@ final class EntryExecutor implements AutoCloseable {
         this.entryRelease = c.prepareStatement("RELEASE edgelog_entry");
         try (java.sql.Statement s = c.createStatement()) {
             s.execute("CREATE TEMP TABLE IF NOT EXISTS edgelog_canary(n INTEGER NOT NULL)");
+            s.execute("CREATE TEMP TABLE IF NOT EXISTS edgelog_rowid(id INTEGER PRIMARY KEY)");
             s.execute("DELETE FROM temp.edgelog_canary");
             s.execute("INSERT INTO temp.edgelog_canary VALUES(0)");
         }
@@ -80,6 +82,7 @@ final class EntryExecutor implements AutoCloseable {
         this.oneShot = c.createStatement();
         this.canaryWrite = c.prepareStatement("UPDATE temp.edgelog_canary SET n = ?");
         this.canaryRead = c.prepareStatement("SELECT n FROM temp.edgelog_canary");
+        this.rowidReset = c.prepareStatement("INSERT OR REPLACE INTO temp.edgelog_rowid(id) VALUES(0)");
     }
 
     /** Marks the batch's transaction with a fresh canary value; the first thing of every batch. */
@@ -154,6 +157,10 @@ final class EntryExecutor implements AutoCloseable {
         if (c.refusal != null) {
             return c.refusal;
         }
+        boolean trackInsertId = wantInsertId && c.insert();
+        if (trackInsertId) {
+            resetLastInsertRowid();
+        }
         if (c.isOneShot()) {
             try {
                 oneShot.executeUpdate(c.sql);
@@ -163,7 +170,7 @@ final class EntryExecutor implements AutoCloseable {
             // not executeUpdate's count: sqlite-jdbc returns a total_changes() delta there, which
             // counts trigger changes too; changes() is what the prepared path reports
             rows = c.dml ? db.changes() : 0;
-            insertId = wantInsertId && rows > 0 && c.insert() ? lastInsertRowid() : 0;
+            insertId = trackInsertId && rows > 0 ? lastInsertRowid() : 0;
             return null;
         }
         String bindError = ParameterBinder.bind(c, s.parameters());
@@ -175,8 +182,18 @@ final class EntryExecutor implements AutoCloseable {
         } catch (SQLException ex) {
             return statementError(ex);
         }
-        insertId = wantInsertId && rows > 0 && c.insert() ? lastInsertRowid() : 0;
+        insertId = trackInsertId && rows > 0 ? lastInsertRowid() : 0;
         return null;
+    }
+
+    /**
+     * Sets {@code last_insert_rowid()} to 0 (an insert with rowid 0 into a TEMP table), so that after
+     * the statement it holds a rowid this statement inserted, or 0. Without it, an INSERT that
+     * inserts no rowid row (an upsert that updated, a WITHOUT ROWID table) would report whatever
+     * the connection inserted before — different on a replica that restarted.
+     */
+    private void resetLastInsertRowid() throws SQLException {
+        rowidReset.executeUpdate();
     }
 
     private static long executeUpdate(StatementCache.Cached c) throws SQLException {
@@ -283,6 +300,7 @@ final class EntryExecutor implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         lastInsertRowid.close();
+        rowidReset.close();
         entrySavepoint.close();
         entryRollback.close();
         entryRelease.close();

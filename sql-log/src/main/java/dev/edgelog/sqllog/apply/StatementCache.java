@@ -166,12 +166,22 @@ final class StatementCache implements AutoCloseable {
         if (semicolon >= 0) {
             for (int i = semicolon; i < sql.length(); i++) {
                 char ch = sql.charAt(i);
-                if (ch != ';' && !Character.isWhitespace(ch)) {
+                if (ch != ';' && !isSqliteSpace(ch)) {
                     return false;
                 }
             }
         }
         return !containsIgnoreCase(sql, "RETURNING");
+    }
+
+    /**
+     * SQLite's own white space (space, tab, newline, form feed, carriage return). Java's
+     * {@code Character.isWhitespace} also accepts characters that SQLite reads as tokens, which
+     * would let {@code sqlite3_exec} on the one-shot path run a second statement the prepared
+     * path ignores.
+     */
+    static boolean isSqliteSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
     }
 
     /** {@code word} is upper-case ASCII; a first-letter filter keeps this a plain scan. */
@@ -225,7 +235,7 @@ final class StatementCache implements AutoCloseable {
         int n = sql.length();
         while (i < n) {
             char c = sql.charAt(i);
-            if (Character.isWhitespace(c) || c == ';') {
+            if (isSqliteSpace(c) || c == ';') {
                 i++;
             } else if (sql.startsWith("--", i)) {
                 int eol = sql.indexOf('\n', i);
