@@ -1,0 +1,125 @@
+package dev.edgelog.primary;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PrimaryClusterIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void when_writesGoThroughAnyNode_then_everyNodeAppliesThemInTheSameOrder() throws Exception {
+        try (TestCluster c = new TestCluster(dir, 3)) {
+            c.awaitReady();
+            int follower = c.follower();
+
+            HttpResponse<String> create = c.post(follower, "/db/execute",
+                    "[\"CREATE TABLE ads(id INTEGER PRIMARY KEY, name TEXT UNIQUE, bid REAL)\"]");
+            assertEquals(200, create.statusCode(), create.body());
+            assertEquals("{\"results\":[{}]}", create.body());
+
+            HttpResponse<String> insert = c.post(follower, "/db/execute?raft_index",
+                    "[[\"INSERT INTO ads(name, bid) VALUES(?, ?)\", \"a\", 1.5], "
+                            + "[\"INSERT INTO ads(name, bid) VALUES(:name, :bid)\", {\"name\": \"b\", \"bid\": 2}], "
+                            + "[\"INSERT INTO ads(name, bid) VALUES(?, ?)\", \"a\", 3]]");
+            assertEquals(200, insert.statusCode(), insert.body());
+            JsonNode r = JSON.readTree(insert.body());
+            assertEquals("{\"last_insert_id\":1,\"rows_affected\":1}", r.get("results").get(0).toString());
+            assertEquals("{\"last_insert_id\":2,\"rows_affected\":1}", r.get("results").get(1).toString());
+            assertEquals("{\"error\":\"UNIQUE constraint failed: ads.name\"}", r.get("results").get(2).toString());
+            long index = r.get("raft_index").asLong();
+            assertTrue(index >= 2, insert.body());
+
+            for (int n = 0; n < 3; n++) {
+                HttpResponse<String> q = c.get(n, "/db/query?level=linearizable&q="
+                        + URLEncoder.encode("SELECT name, bid FROM ads ORDER BY id", StandardCharsets.UTF_8));
+                assertEquals(200, q.statusCode(), q.body());
+                assertEquals("{\"results\":[{\"columns\":[\"name\",\"bid\"],\"types\":[\"text\",\"real\"],"
+                        + "\"values\":[[\"a\",1.5],[\"b\",2]]}]}", q.body());
+                assertEquals(index, c.nodes[n].stateMachine().appliedIndex());
+            }
+        }
+    }
+
+    @Test
+    void when_aTransactionFails_then_nothingOfItStaysAndLaterStatementsDidNotRun() throws Exception {
+        try (TestCluster c = new TestCluster(dir, 3)) {
+            c.awaitReady();
+            int leader = c.leader();
+            c.post(leader, "/db/execute", "[\"CREATE TABLE t(x INTEGER UNIQUE)\"]");
+
+            HttpResponse<String> tx = c.post(leader, "/db/execute?transaction",
+                    "[\"INSERT INTO t VALUES(1)\", \"INSERT INTO t VALUES(1)\", \"INSERT INTO t VALUES(2)\"]");
+
+            assertEquals("{\"results\":[{\"last_insert_id\":1,\"rows_affected\":1},"
+                    + "{\"error\":\"UNIQUE constraint failed: t.x\"}]}", tx.body());
+            HttpResponse<String> q = c.get(leader, "/db/query?q=SELECT%20count(*)%20AS%20n%20FROM%20t");
+            assertTrue(q.body().contains("\"values\":[[0]]"), q.body());
+        }
+    }
+
+    @Test
+    void when_requestIsBad_then_400NamesTheProblemAndNothingIsCommitted() throws Exception {
+        try (TestCluster c = new TestCluster(dir, 3)) {
+            c.awaitReady();
+            int node = c.follower();
+            long before = c.nodes[c.leader()].stateMachine().appliedIndex();
+
+            assertBad(c.post(node, "/db/execute", "{\"not\": \"an array\"}"), "invalid request");
+            assertBad(c.post(node, "/db/execute", "[\"CREATE TABLE t(x)\""), "invalid JSON");
+            assertBad(c.post(node, "/db/execute", "[]"), "no statements");
+            assertBad(c.post(node, "/db/execute", "[\"ATTACH DATABASE 'x.db' AS x\"]"), "ATTACH");
+            assertBad(c.post(node, "/db/execute", "[\"BEGIN\"]"), "BEGIN");
+            assertBad(c.post(node, "/db/execute", "[[\"INSERT INTO t VALUES(:a)\", {\"b\": 1}]]"), "unknown parameter 'b'");
+            assertBad(c.post(node, "/db/execute", "[[\"INSERT INTO t VALUES(?)\", 1, 2]]"), "2 positional values");
+            assertBad(c.post(node, "/db/execute", "[[\"INSERT INTO t VALUES(?)\", {\"a\": {\"deep\": 1}}]]"),
+                    "unsupported parameter value");
+
+            assertEquals(before, c.nodes[c.leader()].stateMachine().appliedIndex());
+        }
+    }
+
+    private static void assertBad(HttpResponse<String> r, String mentions) {
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains(mentions), r.body() + " should mention " + mentions);
+    }
+
+    @Test
+    void when_theLeaderStops_then_writesResumeOnANewLeader() throws Exception {
+        try (TestCluster c = new TestCluster(dir, 3)) {
+            c.awaitReady();
+            c.post(c.leader(), "/db/execute", "[\"CREATE TABLE t(x)\"]");
+            for (int i = 0; i < 20; i++) {
+                assertEquals(200, c.post(c.follower(), "/db/execute", "[\"INSERT INTO t VALUES(" + i + ")\"]").statusCode());
+            }
+            int old = c.leader();
+
+            c.stop(old);
+            TestCluster.await("a new leader", Duration.ofSeconds(30), () -> c.leader() >= 0);
+
+            int survivor = c.follower();
+            HttpResponse<String> w = c.post(survivor, "/db/execute", "[\"INSERT INTO t VALUES(100)\"]");
+            assertEquals(200, w.statusCode(), w.body());
+            for (int n = 0; n < 3; n++) {
+                if (c.nodes[n] == null) {
+                    continue;
+                }
+                HttpResponse<String> q = c.get(n, "/db/query?level=linearizable&q=SELECT%20count(*)%20FROM%20t");
+                assertTrue(q.body().contains("[[21]]"), q.body());
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.edgelog.primary;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/** An in-process cluster of primary nodes on 127.0.0.1 with free ports, and an HTTP client for it. */
+final class TestCluster implements AutoCloseable {
+
+    final List<PrimaryConfig> configs = new ArrayList<>();
+    final PrimaryNode[] nodes;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    TestCluster(Path dir, int size) throws IOException {
+        List<PrimaryConfig.Peer> peers = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            peers.add(new PrimaryConfig.Peer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
+        }
+        for (int i = 0; i < size; i++) {
+            configs.add(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers));
+        }
+        nodes = new PrimaryNode[size];
+        for (int i = 0; i < size; i++) {
+            nodes[i] = PrimaryNode.start(configs.get(i));
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Waits (polling status, bounded) until {@code condition} holds. */
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    void awaitReady() throws InterruptedException {
+        await("a leader and a log id on every live node", Duration.ofSeconds(60), () -> {
+            for (PrimaryNode n : nodes) {
+                if (n != null && (n.leaderId() == null || n.stateMachine().logId() == null)) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    int leader() {
+        for (int i = 0; i < nodes.length; i++) {
+            if (nodes[i] != null && nodes[i].isLeader()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    int follower() {
+        int leader = leader();
+        for (int i = 0; i < nodes.length; i++) {
+            if (nodes[i] != null && i != leader) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    HttpResponse<String> post(int node, String pathAndQuery, String body) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(uri(node, pathAndQuery)).timeout(Duration.ofSeconds(40))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return http.send(r, HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(int node, String pathAndQuery) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(uri(node, pathAndQuery)).timeout(Duration.ofSeconds(40)).GET().build();
+        return http.send(r, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(int node, String pathAndQuery) {
+        return URI.create("http://" + configs.get(node).self().httpAddress() + pathAndQuery);
+    }
+
+    void stop(int node) throws Exception {
+        nodes[node].close();
+        nodes[node] = null;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (int i = 0; i < nodes.length; i++) {
+            if (nodes[i] != null) {
+                stop(i);
+            }
+        }
+    }
+}
