@@ -1,0 +1,157 @@
+package dev.edgelog.primary;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.edgelog.primary.commit.GroupCommitSettings;
+import dev.edgelog.sqllog.segment.FsyncPolicy;
+import dev.edgelog.sqllog.segment.SegmentStoreConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The YAML form of {@link PrimaryConfig}. Every key but {@code node_id}, {@code data_dir} and
+ * {@code peers} has a default; an unknown key is an error naming it, not silently ignored.
+ *
+ * <pre>
+ * node_id: n1
+ * data_dir: /var/lib/edgelog/primary
+ * peers:
+ *   - {id: n1, raft_address: "10.0.0.1:7001", http_address: "10.0.0.1:4001"}
+ * cluster_name: edgelog
+ * group_commit: {max_requests: 1024, max_bytes: 4194304, linger_ms: 0, max_in_flight: 4,
+ *                queue_capacity: 10000, strict: false}
+ * max_body_bytes: 8388608
+ * snapshot_threshold: 10000
+ * http_workers: 256
+ * segments: {segment_bytes: 67108864, retention_bytes: 0, retention_ms: 0, fsync: every_batch}
+ * </pre>
+ */
+public final class PrimaryConfigFile {
+
+    record Peer(String id, String raftAddress, String httpAddress) {
+    }
+
+    record GroupCommit(Integer maxRequests, Integer maxBytes, Long lingerMs, Integer maxInFlight, Integer queueCapacity,
+                       Boolean strict) {
+    }
+
+    record Segments(Integer segmentBytes, Long retentionBytes, Long retentionMs, String fsync) {
+    }
+
+    record File(String nodeId, String clusterName, String dataDir, List<Peer> peers, GroupCommit groupCommit,
+                Integer maxBodyBytes, Long snapshotThreshold, Integer httpWorkers, Segments segments) {
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private PrimaryConfigFile() {
+    }
+
+    /** Reads and validates {@code path}; flags given on the command line override its keys. */
+    public static PrimaryConfig load(Path path, String nodeIdOverride, Path dataDirOverride) throws IOException {
+        File f;
+        try {
+            f = YAML.readValue(Files.readAllBytes(path), File.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new IllegalArgumentException(path + ": unknown key '" + e.getPropertyName() + "'"
+                    + location(e) + "; known keys: " + e.getKnownPropertyIds());
+        } catch (JsonMappingException e) {
+            throw new IllegalArgumentException(path + ": " + e.getOriginalMessage() + location(e));
+        }
+        if (f == null) {
+            throw new IllegalArgumentException(path + ": the file is empty");
+        }
+        return toConfig(f, nodeIdOverride, dataDirOverride);
+    }
+
+    private static String location(JsonMappingException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+    }
+
+    static PrimaryConfig toConfig(File f, String nodeIdOverride, Path dataDirOverride) {
+        String nodeId = nodeIdOverride != null ? nodeIdOverride : require(f.nodeId(), "node_id");
+        Path dataDir = dataDirOverride != null ? dataDirOverride : Path.of(require(f.dataDir(), "data_dir"));
+        if (f.peers() == null || f.peers().isEmpty()) {
+            throw new IllegalArgumentException("peers is required: every voter with id, raft_address, http_address");
+        }
+        List<PrimaryConfig.Peer> peers = f.peers().stream()
+                .map(p -> new PrimaryConfig.Peer(require(p.id(), "peers[].id"),
+                        require(p.raftAddress(), "peers[].raft_address"),
+                        require(p.httpAddress(), "peers[].http_address")))
+                .toList();
+        return new PrimaryConfig(nodeId, or(f.clusterName(), PrimaryConfig.DEFAULT_CLUSTER_NAME), dataDir, peers,
+                groupCommit(f.groupCommit()), or(f.maxBodyBytes(), PrimaryConfig.DEFAULT_MAX_BODY_BYTES),
+                segments(f.segments()), or(f.snapshotThreshold(), PrimaryConfig.DEFAULT_SNAPSHOT_THRESHOLD),
+                or(f.httpWorkers(), PrimaryConfig.DEFAULT_HTTP_WORKERS));
+    }
+
+    private static GroupCommitSettings groupCommit(GroupCommit g) {
+        GroupCommitSettings d = GroupCommitSettings.defaults();
+        if (g == null) {
+            return d;
+        }
+        return new GroupCommitSettings(or(g.maxRequests(), d.maxRequests()), or(g.maxBytes(), d.maxBytes()),
+                g.lingerMs() == null ? d.linger() : Duration.ofMillis(g.lingerMs()),
+                or(g.maxInFlight(), d.maxInFlight()), or(g.queueCapacity(), d.queueCapacity()),
+                or(g.strict(), d.strict()));
+    }
+
+    private static SegmentStoreConfig segments(Segments s) {
+        SegmentStoreConfig c = SegmentStoreConfig.defaults();
+        if (s == null) {
+            return c;
+        }
+        if (s.segmentBytes() != null) {
+            c = c.withSegmentBytes(s.segmentBytes());
+        }
+        if (s.retentionBytes() != null) {
+            c = c.withRetentionBytes(s.retentionBytes());
+        }
+        if (s.retentionMs() != null) {
+            c = c.withRetentionMillis(s.retentionMs());
+        }
+        if (s.fsync() != null) {
+            c = c.withFsyncPolicy(fsync(s.fsync()));
+        }
+        return c;
+    }
+
+    /** {@code every_batch}, {@code never} or {@code interval:<ms>}. */
+    static FsyncPolicy fsync(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        if (v.equals("every_batch")) {
+            return FsyncPolicy.everyBatch();
+        } else if (v.equals("never")) {
+            return FsyncPolicy.never();
+        } else if (v.startsWith("interval:")) {
+            try {
+                return FsyncPolicy.interval(Duration.ofMillis(Long.parseLong(v.substring("interval:".length()))));
+            } catch (NumberFormatException e) {
+                // fall through to the message below
+            }
+        }
+        throw new IllegalArgumentException("segments.fsync must be every_batch, never or interval:<ms>, was " + value);
+    }
+
+    private static String require(String value, String key) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(key + " is required");
+        }
+        return value;
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+}
