@@ -60,6 +60,34 @@ public final class ChildJvm implements AutoCloseable {
         return new ChildJvm(pb.start());
     }
 
+    /** Starts {@code java -jar jar args…} (a packaged role). */
+    public static ChildJvm startJar(Path jar, Path stderrFile, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx512m");
+        cmd.add("-jar");
+        cmd.add(jar.toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.appendTo(stderrFile.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.PIPE);
+        return new ChildJvm(pb.start());
+    }
+
+    /** Sends SIGTERM (an orderly stop) and waits for the process to exit. */
+    public int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            kill9();
+            throw new AssertionError("child " + process.pid() + " ignored SIGTERM for " + timeout + "; killed");
+        }
+        return process.exitValue();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /**
      * Waits for a stdout line matching {@code match} and returns it.
      *
