@@ -12,6 +12,14 @@
  * Write path: {@code validate}, then {@code rewrite}; apply path: {@code ReplayFunctions} on the
  * writing connection (primary and replicas alike), {@code SqlText} for binding.
  *
+ * <p>Rules the validator adds for replicas to agree (each refused with its own
+ * {@link dev.edgelog.sqllog.sql.RejectedSqlException.Reason}): no TEMP object and no use of the
+ * {@code temp} schema (connection-lived: a restarted or snapshot-bootstrapped replica lacks them);
+ * no use of edgelog's bookkeeping ({@code _edgelog_…}, {@code edgelog_canary}); no view using the
+ * current time; no table-valued {@code pragma_…} function but schema introspection, no
+ * {@code dbstat}. Names are compared unquoted ({@code "x"}, {@code [x]}, {@code `x`}, and a string
+ * literal where SQLite takes it as a name); keywords only as bare words.
+ *
  * <h2>Findings (verified on sqlite-jdbc 3.54.1.0 = SQLite 3.54.1; see the tests)</h2>
  * <ul>
  *   <li>An application-defined {@code random()} (0 arguments) or {@code randomblob(n)} (1 argument)
