@@ -23,8 +23,22 @@ public class RejectedSqlException extends SqlLogException {
         TRANSACTION_CONTROL,
         /** {@code VACUUM}. */
         VACUUM,
-        /** A {@code PRAGMA} outside the read-only allowlist. */
+        /**
+         * A {@code PRAGMA} outside the read-only allowlist, or a table-valued {@code pragma_…}
+         * function outside the schema-introspection allowlist.
+         */
         PRAGMA,
+        /**
+         * A TEMP table, view, trigger or index ({@code CREATE TEMP …}) or any use of the
+         * {@code temp} schema: it lives only as long as one connection.
+         */
+        TEMP_OBJECT,
+        /** A use of edgelog's own bookkeeping ({@code _edgelog_state}, {@code edgelog_canary}). */
+        INTERNAL_TABLE,
+        /** A {@code CREATE VIEW} whose body uses the current time ({@code 'now'}, {@code CURRENT_DATE} …). */
+        VIEW_USES_NOW,
+        /** {@code dbstat}: reports the file's page layout, which differs on a replica restored from a snapshot. */
+        FILE_LAYOUT,
         /** {@code OR ROLLBACK}, {@code ON CONFLICT ROLLBACK}, {@code RAISE(ROLLBACK, …)}. */
         ROLLBACK_CONFLICT,
         /** A construct that would give different results on different replicas (strict mode). */

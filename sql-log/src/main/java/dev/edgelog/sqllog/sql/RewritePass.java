@@ -15,7 +15,7 @@ final class RewritePass {
     record Edit(int start, int end, String text) {
     }
 
-    private static final Set<String> TIME_FUNCTIONS =
+    static final Set<String> TIME_FUNCTIONS =
             Set.of("DATE", "TIME", "DATETIME", "JULIANDAY", "UNIXEPOCH", "STRFTIME", "TIMEDIFF");
     private static final Set<String> CONNECTION_FUNCTIONS = Set.of("LAST_INSERT_ROWID", "CHANGES",
             "TOTAL_CHANGES", "SQLITE_VERSION", "SQLITE_SOURCE_ID", "SQLITE_COMPILEOPTION_GET",
@@ -30,11 +30,19 @@ final class RewritePass {
     private final List<Edit> edits = new ArrayList<>();
     private final List<String> replayed = new ArrayList<>();
     private final List<String> nonDeterministic = new ArrayList<>();
+    private final List<String> timeUses = new ArrayList<>();
+    private final boolean[] names;
 
     RewritePass(List<SqlToken> sig, RewriteContext ctx, Mode[] modes) {
         this.sig = sig;
         this.ctx = ctx;
         this.modes = modes;
+        this.names = NamePositions.of(sig);
+    }
+
+    /** What in the statement means the current time ({@code 'now'}, {@code CURRENT_DATE} …), as written. */
+    List<String> timeUses() {
+        return timeUses;
     }
 
     List<Edit> edits() {
@@ -64,16 +72,21 @@ final class RewritePass {
             } else if (t.kind() == Kind.WORD && ORDER_BY_ENDS.contains(t.upper())) {
                 orderBy[depth] = false;
             }
-            if (modes[k] != Mode.LEAVE && t.kind() == Kind.WORD) {
-                visitWord(k, orderBy[depth]);
+            if (modes[k] == Mode.LEAVE) {
+                continue;
+            }
+            if (t.kind() == Kind.WORD) {
+                visitWord(k, t.upper(), orderBy[depth]);
+            } else if (t.kind() == Kind.QUOTED_IDENTIFIER && k + 1 < sig.size() && sig.get(k + 1).isOperator("(")) {
+                // SQLite resolves "datetime"('now') and [random]() as the functions themselves
+                visitWord(k, SqlToken.asciiUpper(t.identifier()), orderBy[depth]);
             }
         }
     }
 
-    private void visitWord(int k, boolean inOrderBy) {
-        String name = sig.get(k).upper();
+    private void visitWord(int k, String name, boolean inOrderBy) {
         boolean later = modes[k] == Mode.LATER;
-        if (name.startsWith("CURRENT_")) {
+        if (name.startsWith("CURRENT_") && isCurrentTime(k)) {
             currentKeyword(k, name, later);
             return;
         }
@@ -134,6 +147,21 @@ final class RewritePass {
         return args;
     }
 
+    /**
+     * Whether the {@code CURRENT_…} word or quoted call at {@code k} means the current time: the
+     * bare keyword where SQLite reads an expression (not a column or table name, see
+     * {@link NamePositions}; followed by {@code (} it is a syntax error and is left), or a call of
+     * the function of that name, which only a quoted name makes ({@code "current_date"()}).
+     */
+    private boolean isCurrentTime(int k) {
+        SqlToken t = sig.get(k);
+        boolean call = k + 1 < sig.size() && sig.get(k + 1).isOperator("(");
+        if (t.kind() == Kind.WORD) {
+            return !call && !names[k];
+        }
+        return call && k + 2 < sig.size() && sig.get(k + 2).isOperator(")") && !(k > 0 && sig.get(k - 1).isOperator("."));
+    }
+
     private void currentKeyword(int k, String name, boolean later) {
         String function = switch (name) {
             case "CURRENT_TIMESTAMP" -> "datetime";
@@ -144,10 +172,8 @@ final class RewritePass {
         if (function == null) {
             return;
         }
-        int end = k;
-        if (k + 2 < sig.size() && sig.get(k + 1).isOperator("(") && sig.get(k + 2).isOperator(")")) {
-            end = k + 2;
-        }
+        timeUses.add(sig.get(k).text());
+        int end = sig.get(k).kind() == Kind.WORD ? k : k + 2;
         String text;
         if (later) {
             text = "(" + function + "(" + NOW_CALL + "))";
@@ -187,6 +213,7 @@ final class RewritePass {
             if (valueCount == 2 || (first == 1 && args.isEmpty())) {
                 return; // timediff() and strftime() need arguments; SQLite refuses the call
             }
+            timeUses.add(name.toLowerCase(Locale.ROOT) + "() without a time value");
             String sep = args.isEmpty() ? "" : ", ";
             int at = sig.get(close).start();
             edits.add(new Edit(at, at, sep + now));
@@ -198,9 +225,11 @@ final class RewritePass {
             String value = stringArgument(args.get(a));
             SqlToken t = sig.get(args.get(a)[0]);
             if ("now".equalsIgnoreCase(value)) {
+                timeUses.add(t.text());
                 edits.add(new Edit(t.start(), t.end(), now));
                 noteLater(later);
             } else if ("subsec".equalsIgnoreCase(value) || "subsecond".equalsIgnoreCase(value)) {
+                timeUses.add(t.text() + " as the time value");
                 edits.add(new Edit(t.start(), t.end(), now + ", " + t.text()));
                 noteLater(later);
             } else {

@@ -32,10 +32,16 @@ import java.util.List;
  * {@code CREATE TABLE} or {@code ALTER TABLE … ADD}) and a {@code CREATE TRIGGER}, {@code 'now'}
  * becomes {@code edgelog_now()} and {@code CURRENT_TIMESTAMP} {@code (datetime(edgelog_now()))},
  * evaluated at replay time by {@link ReplayFunctions}, and {@code RANDOM()} is left to it. Views
- * and indexes are left alone: a view is evaluated when read (on an edge, by its readers, which is
- * what a view such as {@code WHERE ends > datetime('now')} means), and SQLite refuses
+ * and indexes are left alone: a view is evaluated when read, so {@link SqlValidator} refuses one
+ * that uses the current time (a write reading it would differ per replica), and SQLite refuses
  * non-deterministic functions in indexes. The {@code AS SELECT} of {@code CREATE TABLE … AS}
  * runs now and is rewritten.
+ *
+ * <p>{@code CURRENT_*} is replaced only where SQLite reads the keyword: not where it names a
+ * column or table ({@code INSERT INTO t(id, current_date)}, {@code SET current_date = …},
+ * {@code t.current_date}, column definitions; see {@link NamePositions}). A quoted function name
+ * ({@code "datetime"('now')}, {@code [random]()}, {@code "current_date"()}) is treated as the bare
+ * name, as SQLite calls the same function.
  *
  * <p>Never made deterministic (listed, refused in strict mode): a {@code 'localtime'} modifier, a
  * {@code 'utc'} modifier on a time that is not {@code 'now'} (both depend on the replica's time

@@ -54,6 +54,65 @@ public record SqlToken(Kind kind, int start, int end, String text) {
         return kind == Kind.OPERATOR && text.equals(op);
     }
 
+    /**
+     * The name this token spells when SQLite reads it as an identifier: a word as written, a quoted
+     * identifier ({@code "…"}, {@code `…`}, {@code […]}) without its quotes and with doubled quotes
+     * undone, and a string literal likewise (SQLite accepts {@code 'x'} as a table, schema or pragma
+     * name: {@code DELETE FROM 'x'}, {@code 'temp'.x}); {@code null} for any other token.
+     */
+    public String identifier() {
+        return switch (kind) {
+            case WORD -> text;
+            case QUOTED_IDENTIFIER -> text.charAt(0) == '['
+                    ? text.substring(1, text.length() - 1)
+                    : unquote(text);
+            case STRING -> unquote(text);
+            default -> null;
+        };
+    }
+
+    /**
+     * Whether this word or quoted identifier names {@code name}, compared as SQLite compares
+     * identifiers (ASCII case-insensitively). A quoted identifier counts: SQLite resolves
+     * {@code "load_extension"(…)} and {@code [dbstat]} exactly as the bare words. A string literal
+     * does not; see {@link #identifier()}.
+     */
+    public boolean isName(String name) {
+        return (kind == Kind.WORD || kind == Kind.QUOTED_IDENTIFIER) && equalsAsciiIgnoreCase(identifier(), name);
+    }
+
+    /** SQLite's {@code sqlite3StrICmp}: equality folding only ASCII letters. */
+    static boolean equalsAsciiIgnoreCase(String a, String b) {
+        if (a == null || b == null || a.length() != b.length()) {
+            return false;
+        }
+        for (int i = 0; i < a.length(); i++) {
+            if (asciiLower(a.charAt(i)) != asciiLower(b.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Upper-cases ASCII letters only, as SQLite folds identifiers and keywords. */
+    static String asciiUpper(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            out.append(c >= 'a' && c <= 'z' ? (char) (c - 32) : c);
+        }
+        return out.toString();
+    }
+
+    private static char asciiLower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+    }
+
+    private static String unquote(String quoted) {
+        String q = quoted.substring(0, 1);
+        return quoted.substring(1, quoted.length() - 1).replace(q + q, q);
+    }
+
     /** The upper-cased text of a word, for keyword comparison; the text otherwise. */
     public String upper() {
         return kind == Kind.WORD ? text.toUpperCase(Locale.ROOT) : text;

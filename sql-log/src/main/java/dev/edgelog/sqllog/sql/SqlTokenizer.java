@@ -47,8 +47,26 @@ public final class SqlTokenizer {
         return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c) || c == '_' || c == '$';
     }
 
-    static boolean isSpace(char c) {
+    /**
+     * Whether SQLite's tokenizer starts a whitespace token at {@code c}: space, tab, newline, form
+     * feed, carriage return ({@code CC_SPACE} in {@code tokenize.c}). Not Java's
+     * {@link Character#isWhitespace}: SQLite reads U+3000, U+2028, U+00A0 and every other non-ASCII
+     * character as part of an identifier, so text after a {@code ;} made of them is another
+     * statement to SQLite. A vertical tab (U+000B) does not start whitespace (alone it is an
+     * unrecognized token) but continues it ({@link #isSqliteSpaceContinuation}). A byte-order mark
+     * (U+FEFF) is a whitespace token of its own.
+     */
+    public static boolean isSqliteSpace(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+    }
+
+    /**
+     * Whether a whitespace token already started goes on over {@code c}: {@link #isSqliteSpace}
+     * and the vertical tab ({@code sqlite3Isspace}, which {@code tokenize.c} uses after the first
+     * character).
+     */
+    public static boolean isSqliteSpaceContinuation(char c) {
+        return isSqliteSpace(c) || c == 0x0B; // vertical tab
     }
 
     private static boolean isDigit(char c) {
@@ -71,9 +89,9 @@ public final class SqlTokenizer {
     private static long next(String s, int i) {
         char c = s.charAt(i);
         char c1 = at(s, i + 1);
-        if (isSpace(c)) {
+        if (isSqliteSpace(c)) {
             int j = i + 1;
-            while (j < s.length() && isSpace(s.charAt(j))) {
+            while (j < s.length() && isSqliteSpaceContinuation(s.charAt(j))) {
                 j++;
             }
             return token(Kind.WHITESPACE, j);
@@ -188,7 +206,7 @@ public final class SqlTokenizer {
             } else if (c == '(' && n > 0) {
                 do {
                     j++;
-                } while (j < s.length() && !isSpace(s.charAt(j)) && s.charAt(j) != ')');
+                } while (j < s.length() && !isSqliteSpaceContinuation(s.charAt(j)) && s.charAt(j) != ')');
                 if (at(s, j) == ')') {
                     j++;
                 } else {

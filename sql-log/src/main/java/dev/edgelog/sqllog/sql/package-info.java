@@ -12,6 +12,14 @@
  * Write path: {@code validate}, then {@code rewrite}; apply path: {@code ReplayFunctions} on the
  * writing connection (primary and replicas alike), {@code SqlText} for binding.
  *
+ * <p>Rules the validator adds for replicas to agree (each refused with its own
+ * {@link dev.edgelog.sqllog.sql.RejectedSqlException.Reason}): no TEMP object and no use of the
+ * {@code temp} schema (connection-lived: a restarted or snapshot-bootstrapped replica lacks them);
+ * no use of edgelog's bookkeeping ({@code _edgelog_…}, {@code edgelog_canary}); no view using the
+ * current time; no table-valued {@code pragma_…} function but schema introspection, no
+ * {@code dbstat}. Names are compared unquoted ({@code "x"}, {@code [x]}, {@code `x`}, and a string
+ * literal where SQLite takes it as a name); keywords only as bare words.
+ *
  * <h2>Findings (verified on sqlite-jdbc 3.54.1.0 = SQLite 3.54.1; see the tests)</h2>
  * <ul>
  *   <li>An application-defined {@code random()} (0 arguments) or {@code randomblob(n)} (1 argument)
@@ -39,6 +47,39 @@
  *       in ordinary statements, as rqlite and JDBC do); names bind {@code :n}, {@code @n},
  *       {@code $n} alike. Numbering matches {@code sqlite3_bind_parameter_count} and binding on
  *       400+ random and hand-written statements.</li>
+ *   <li>A TEMP table or trigger exists only on the connection that created it: after a reopen the
+ *       table is "no such table" and the trigger no longer fires, so later entries apply
+ *       differently. SQLite resolves the schema as {@code temp}, {@code "temp"}, {@code [temp]} and
+ *       {@code 'temp'} alike. Hence refused, with the {@code temp} schema.</li>
+ *   <li>A string literal is a table name to SQLite ({@code DELETE FROM '_edgelog_state'},
+ *       {@code FROM 'dbstat'}, {@code FROM 'pragma_page_count'}), and a quoted identifier is a
+ *       function name ({@code "upper"('a')}, {@code "load_extension"(…)} gives "not authorized",
+ *       {@code "current_date"()}); a string literal is never a function name ({@code 'upper'('a')}
+ *       is a syntax error) and a quoted word never a keyword ({@code "ATTACH" …} is a syntax
+ *       error, {@code a OR "rollback"} names a column). So name checks unquote; a string literal
+ *       spelling exactly a refused name ({@code 'dbstat'}, {@code '_edgelog_x'},
+ *       {@code 'pragma_page_count'}) is refused even as data (bind such a value instead).</li>
+ *   <li>A view is evaluated by whoever reads it: {@code CREATE VIEW v AS SELECT date()} gives each
+ *       reader its own clock, so an {@code INSERT … SELECT … FROM v} would differ per replica. A
+ *       view whose body has a {@code 'now'} string, a {@code CURRENT_*} keyword or a date/time
+ *       function without a time value (or with {@code 'subsec'} as it) is refused; the writing
+ *       statement computes the time instead, which the rewriter fixes to the commit time.</li>
+ *   <li>After {@code VACUUM INTO} (how snapshots are made) {@code pragma_freelist_count} is 0 and
+ *       {@code dbstat} differs from the live file, while {@code pragma_table_info} does not.
+ *       {@code pragma_table_list} lists the {@code temp} schema, so it is not allowed either; the
+ *       allowed pragma functions are {@link dev.edgelog.sqllog.sql.SqlValidator#PRAGMA_FUNCTIONS}.
+ *       Names starting {@code sqlite_} need no check: SQLite refuses to create them ("object name
+ *       reserved for internal use").</li>
+ *   <li>{@code CURRENT_DATE}, {@code CURRENT_TIME}, {@code CURRENT_TIMESTAMP} are column or table
+ *       names wherever SQLite cannot read an expression (column definitions, {@code INSERT}
+ *       column lists, {@code SET} targets, next to {@code .}, after {@code AS},
+ *       {@code USING(…)}, {@code UPDATE OF …}, table positions) and the keywords everywhere else,
+ *       even where a column of that name exists ({@code WHERE current_date = 'x'} compares today's
+ *       date). The rewriter replaces only the keywords; {@code current_date()} unquoted is a
+ *       syntax error and is left.</li>
+ *   <li>SQLite's whitespace is space, tab, newline, form feed and carriage return; a vertical tab
+ *       only continues a run, and other Unicode spaces are identifier characters
+ *       ({@link dev.edgelog.sqllog.sql.SqlTokenizer#isSqliteSpace(char)}).</li>
  * </ul>
  */
 package dev.edgelog.sqllog.sql;

@@ -189,4 +189,79 @@ class SqlRewriterTest {
                 ctx(T).strictly()).deterministic());
         assertTrue(SqlRewriter.rewrite("SELECT datetime('now', 'utc')", ctx(T).strictly()).deterministic());
     }
+
+    @Test
+    void when_currentTimeKeywordsAreColumnNames_then_onlyTheKeywordsAreRewritten() throws SQLException {
+        String[][] cases = {
+            {"CREATE TABLE t(id INTEGER PRIMARY KEY, current_date TEXT, current_time TEXT, current_timestamp TEXT)",
+                null},
+            {"INSERT INTO t(id, current_date) VALUES(1, 'x')", null},
+            {"INSERT INTO main.t AS a (id, current_time, current_timestamp) VALUES(2, 'y', CURRENT_TIMESTAMP)",
+                "INSERT INTO main.t AS a (id, current_time, current_timestamp) VALUES(2, 'y', '2024-02-03 04:05:06')"},
+            {"UPDATE t SET current_date = 'y' WHERE id = 1", null},
+            {"UPDATE t SET (current_time, current_timestamp) = ('a', CURRENT_TIME), current_date = CASE WHEN 1"
+                    + " THEN current_date END WHERE id = 2 AND t.current_date IS NULL",
+                "UPDATE t SET (current_time, current_timestamp) = ('a', '04:05:06'), current_date = CASE WHEN 1"
+                    + " THEN '2024-02-03' END WHERE id = 2 AND t.current_date IS NULL"},
+            {"INSERT INTO t(id, current_date) VALUES(1, 'z') ON CONFLICT(id) DO UPDATE SET current_date ="
+                    + " excluded.current_date || '!'", null},
+            {"CREATE TABLE u(current_date TEXT DEFAULT CURRENT_DATE, n INT)",
+                "CREATE TABLE u(current_date TEXT DEFAULT (date(edgelog_now())), n INT)"},
+            {"ALTER TABLE u ADD COLUMN current_time TEXT", null},
+            {"CREATE TRIGGER tr AFTER UPDATE OF current_date ON u BEGIN UPDATE u SET current_time = CURRENT_TIME"
+                    + " WHERE n = new.n; END",
+                "CREATE TRIGGER tr AFTER UPDATE OF current_date ON u BEGIN UPDATE u SET current_time ="
+                    + " (time(edgelog_now())) WHERE n = new.n; END"},
+            {"INSERT INTO u(n) VALUES(1)", null},
+            {"UPDATE u SET current_date = 'set'", null},
+            {"CREATE TABLE current_date(a)", null},
+            {"INSERT INTO current_date SELECT t.current_date FROM t JOIN t AS v USING(current_date)", null},
+            {"CREATE TABLE w AS SELECT current_date AS current_date FROM current_date",
+                "CREATE TABLE w AS SELECT '2024-02-03' AS current_date FROM current_date"}};
+        ReplayFunctions f = ReplayFunctions.install(db);
+        f.enterEntry(1, T);
+        for (String[] c : cases) {
+            String out = rewrite(c[0]);
+            assertEquals(c[1] == null ? c[0] : c[1], out);
+            exec(out);
+        }
+        assertEquals("z!", one("SELECT t.current_date FROM t WHERE id = 1"));
+        assertEquals("a|04:05:06", one("SELECT t.current_time || '|' || t.current_timestamp FROM t WHERE id = 2"));
+        assertEquals("2024-02-03", one("SELECT t.current_date FROM t WHERE id = 2"));
+        assertEquals("set|04:05:06", one("SELECT u.current_date || '|' || u.current_time FROM u"));
+        assertEquals("z!", one("SELECT a FROM current_date"));
+        assertEquals("2024-02-03", one("SELECT w.current_date FROM w"));
+    }
+
+    @Test
+    void when_currentTimeKeywordIsAnExpression_then_sqliteReadsTheKeywordEvenWithSuchAColumn() throws SQLException {
+        exec("CREATE TABLE t(current_date TEXT)");
+        exec("INSERT INTO t VALUES ('stored')");
+        assertEquals(one("SELECT date('now')"), one("SELECT current_date FROM t"));
+        assertEquals("0", one("SELECT count(*) FROM t WHERE current_date = 'stored'"));
+        assertEquals("stored", one("SELECT t.current_date FROM t"));
+        assertEquals("SELECT count(*) FROM t WHERE '2024-02-03' = 'stored'",
+                rewrite("SELECT count(*) FROM t WHERE current_date = 'stored'"));
+        assertEquals("WITH c(current_date) AS (SELECT 1) SELECT '2024-02-03', c.current_date FROM c",
+                rewrite("WITH c(current_date) AS (SELECT 1) SELECT current_date, c.current_date FROM c"));
+        assertEquals("2024-02-03|1", one("WITH c(current_date) AS (SELECT 1) SELECT '2024-02-03' || '|' ||"
+                + " c.current_date FROM c"));
+        // followed by ( the bare keyword is a syntax error in SQLite, and is left so
+        assertThrows(SQLException.class, () -> one("SELECT current_date()"));
+        assertEquals("SELECT current_date()", rewrite("SELECT current_date()"));
+    }
+
+    @Test
+    void when_functionNameIsQuoted_then_itIsRewrittenLikeTheBareName() throws SQLException {
+        String out = rewrite("SELECT \"datetime\"('now'), [date](), `current_timestamp`(), \"random\"()");
+        assertTrue(out.matches("SELECT \"datetime\"\\('2024-02-03 04:05:06.789Z'\\), \\[date\\]\\("
+                + "'2024-02-03 04:05:06.789Z'\\), '2024-02-03 04:05:06', \\(?-?[0-9]+\\)?"), out);
+        // SQLite calls the function for a quoted name, "current_timestamp"() included
+        assertEquals(one("SELECT datetime('now')"), one("SELECT \"current_timestamp\"()"));
+        assertEquals("2024-02-03 04:05:06|2024-02-03", one(rewrite("SELECT \"datetime\"('now') || '|' || [date]()")));
+        assertEquals("SELECT \"current_date\", t.\"datetime\"(1)", rewrite("SELECT \"current_date\", t.\"datetime\"(1)"));
+        RejectedSqlException e = assertThrows(RejectedSqlException.class,
+                () -> SqlRewriter.rewrite("INSERT INTO t VALUES (\"changes\"())", ctx(T).strictly()));
+        assertTrue(e.getMessage().contains("changes()"), e.getMessage());
+    }
 }

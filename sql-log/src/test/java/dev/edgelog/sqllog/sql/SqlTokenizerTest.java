@@ -3,6 +3,14 @@ package dev.edgelog.sqllog.sql;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.edgelog.sqllog.sql.SqlToken.Kind;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -57,5 +65,30 @@ class SqlTokenizerTest {
         assertEquals(List.of("->>", "->", "||", "<>", "!=", "==", "<=", ">>"),
                 SqlTokenizer.significant("->> -> || <> != == <= >>").stream().map(SqlToken::text).toList());
         assertEquals(List.of(Kind.WORD, Kind.ILLEGAL), kinds("a 'unterminated"));
+    }
+
+    @Test
+    void when_characterIsJavaWhitespaceButNotSqlites_then_isSqliteSpaceSaysNo() {
+        for (char c : " \t\n\f\r".toCharArray()) {
+            assertTrue(SqlTokenizer.isSqliteSpace(c), () -> Integer.toHexString(c));
+        }
+        for (char c : new char[] {0x0B, 0x1C, 0x85, 0xA0, 0x2028, 0x3000, 0xFEFF}) {
+            assertFalse(SqlTokenizer.isSqliteSpace(c), () -> Integer.toHexString(c));
+        }
+        assertTrue(SqlTokenizer.isSqliteSpaceContinuation((char) 0x0B));
+        assertEquals(List.of(Kind.WHITESPACE), SqlTokenizer.tokenize(" \u000B\t").stream().map(SqlToken::kind).toList());
+        assertEquals(List.of(Kind.ILLEGAL), SqlTokenizer.tokenize("\u000B").stream().map(SqlToken::kind).toList());
+        assertEquals(List.of(Kind.WORD), kinds("\u3000"));
+    }
+
+    @Test
+    void when_textEndsInOtherWhitespace_then_sqliteReadsItAsATokenNotSpace() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite::memory:"); Statement st = c.createStatement()) {
+            st.executeQuery("SELECT 1 \u000B").close(); // a vertical tab continues whitespace ...
+            assertTrue(assertThrows(SQLException.class, () -> st.executeQuery("SELECT 1\u000B")).getMessage()
+                    .contains("unrecognized token")); // ... but does not start it
+            assertTrue(assertThrows(SQLException.class, () -> st.executeQuery("SELECT \u3000")).getMessage()
+                    .contains("no such column")); // an identifier character to SQLite
+        }
     }
 }
