@@ -73,16 +73,16 @@ final class EntryExecutor implements AutoCloseable {
         this.entryRollback = c.prepareStatement("ROLLBACK TO edgelog_entry");
         this.entryRelease = c.prepareStatement("RELEASE edgelog_entry");
         try (java.sql.Statement s = c.createStatement()) {
-            s.execute("CREATE TEMP TABLE IF NOT EXISTS edgelog_canary(n INTEGER NOT NULL)");
-            s.execute("CREATE TEMP TABLE IF NOT EXISTS edgelog_rowid(id INTEGER PRIMARY KEY)");
-            s.execute("DELETE FROM temp.edgelog_canary");
-            s.execute("INSERT INTO temp.edgelog_canary VALUES(0)");
+            s.execute("CREATE TEMP TABLE IF NOT EXISTS _edgelog_canary(n INTEGER NOT NULL)");
+            s.execute("CREATE TEMP TABLE IF NOT EXISTS _edgelog_rowid(id INTEGER PRIMARY KEY)");
+            s.execute("DELETE FROM temp._edgelog_canary");
+            s.execute("INSERT INTO temp._edgelog_canary VALUES(0)");
         }
         c.commit();
         this.oneShot = c.createStatement();
-        this.canaryWrite = c.prepareStatement("UPDATE temp.edgelog_canary SET n = ?");
-        this.canaryRead = c.prepareStatement("SELECT n FROM temp.edgelog_canary");
-        this.rowidReset = c.prepareStatement("INSERT OR REPLACE INTO temp.edgelog_rowid(id) VALUES(0)");
+        this.canaryWrite = c.prepareStatement("UPDATE temp._edgelog_canary SET n = ?");
+        this.canaryRead = c.prepareStatement("SELECT n FROM temp._edgelog_canary");
+        this.rowidReset = c.prepareStatement("INSERT OR REPLACE INTO temp._edgelog_rowid(id) VALUES(0)");
     }
 
     /** Marks the batch's transaction with a fresh canary value; the first thing of every batch. */

@@ -2,6 +2,7 @@ package dev.edgelog.sqllog.apply;
 
 import dev.edgelog.sqllog.sql.ParameterSlots;
 import dev.edgelog.sqllog.sql.SqlText;
+import dev.edgelog.sqllog.sql.SqlTokenizer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -166,22 +167,12 @@ final class StatementCache implements AutoCloseable {
         if (semicolon >= 0) {
             for (int i = semicolon; i < sql.length(); i++) {
                 char ch = sql.charAt(i);
-                if (ch != ';' && !isSqliteSpace(ch)) {
+                if (ch != ';' && !SqlTokenizer.isSqliteSpace(ch)) {
                     return false;
                 }
             }
         }
         return !containsIgnoreCase(sql, "RETURNING");
-    }
-
-    /**
-     * SQLite's own white space (space, tab, newline, form feed, carriage return). Java's
-     * {@code Character.isWhitespace} also accepts characters that SQLite reads as tokens, which
-     * would let {@code sqlite3_exec} on the one-shot path run a second statement the prepared
-     * path ignores.
-     */
-    static boolean isSqliteSpace(char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
     }
 
     /** {@code word} is upper-case ASCII; a first-letter filter keeps this a plain scan. */
@@ -235,7 +226,7 @@ final class StatementCache implements AutoCloseable {
         int n = sql.length();
         while (i < n) {
             char c = sql.charAt(i);
-            if (isSqliteSpace(c) || c == ';') {
+            if (SqlTokenizer.isSqliteSpace(c) || c == ';') {
                 i++;
             } else if (sql.startsWith("--", i)) {
                 int eol = sql.indexOf('\n', i);
