@@ -3,18 +3,14 @@ package dev.edgelog.primary.query;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.edgelog.sqllog.Parameter;
-import dev.edgelog.sqllog.SqlValue;
 import dev.edgelog.sqllog.Statement;
-import dev.edgelog.sqllog.sql.ParameterSlots;
-import dev.edgelog.sqllog.sql.SqlText;
+import dev.edgelog.sqllog.apply.ParameterBinder;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -90,7 +86,7 @@ public final class ReadPool implements AutoCloseable {
     private static ObjectNode run(Connection c, Statement s, boolean associative) {
         ObjectNode result = NODES.objectNode();
         try (PreparedStatement ps = c.prepareStatement(s.sql())) {
-            bind(ps, s);
+            ParameterBinder.bind(ps, s);
             if (!ps.execute()) {
                 return result;
             }
@@ -100,39 +96,11 @@ public final class ReadPool implements AutoCloseable {
         } catch (SQLException e) {
             result.removeAll();
             result.put("error", message(e));
+        } catch (IllegalArgumentException e) {
+            result.removeAll();
+            result.put("error", e.getMessage());
         }
         return result;
-    }
-
-    private static void bind(PreparedStatement ps, Statement s) throws SQLException {
-        if (s.parameters().isEmpty()) {
-            return;
-        }
-        ParameterSlots slots = SqlText.parameters(s.sql());
-        int next = 0;
-        for (Parameter p : s.parameters()) {
-            if (p.isNamed()) {
-                for (int slot : slots.indicesOf(p.name())) {
-                    set(ps, slot, p.value());
-                }
-            } else {
-                set(ps, slots.positional().get(next++), p.value());
-            }
-        }
-    }
-
-    private static void set(PreparedStatement ps, int slot, SqlValue v) throws SQLException {
-        if (v instanceof SqlValue.Int x) {
-            ps.setLong(slot, x.value());
-        } else if (v instanceof SqlValue.Real x) {
-            ps.setDouble(slot, x.value());
-        } else if (v instanceof SqlValue.Text x) {
-            ps.setString(slot, x.value());
-        } else if (v instanceof SqlValue.Blob x) {
-            ps.setBytes(slot, x.value());
-        } else {
-            ps.setNull(slot, Types.NULL);
-        }
     }
 
     private static void write(ResultSet rs, ObjectNode result, boolean associative) throws SQLException {

@@ -2,6 +2,9 @@ package dev.edgelog.sqllog.apply;
 
 import dev.edgelog.sqllog.Parameter;
 import dev.edgelog.sqllog.SqlValue;
+import dev.edgelog.sqllog.Statement;
+import dev.edgelog.sqllog.sql.ParameterSlots;
+import dev.edgelog.sqllog.sql.SqlText;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -14,7 +17,7 @@ import java.util.List;
  * unbound are NULL, as in SQLite. A value the statement has no slot for is the statement's error
  * (the same on every replica), never an exception.
  */
-final class ParameterBinder {
+public final class ParameterBinder {
 
     private ParameterBinder() {
     }
@@ -85,7 +88,38 @@ final class ParameterBinder {
         return bound;
     }
 
-    private static void set(PreparedStatement ps, int slot, SqlValue value) throws SQLException {
+    /**
+     * Binds {@code s}'s parameters to {@code ps} (prepared from {@code s.sql()}) by SQLite's own
+     * numbering, for readers outside the applier (e.g. {@code /db/query}). Parameters the text
+     * cannot take are an {@link IllegalArgumentException} naming the problem.
+     */
+    public static void bind(PreparedStatement ps, Statement s) throws SQLException {
+        if (s.parameters().isEmpty()) {
+            return;
+        }
+        ParameterSlots slots = SqlText.parameters(s.sql());
+        int next = 0;
+        for (Parameter p : s.parameters()) {
+            if (p.isNamed()) {
+                int[] indices = slots.indicesOf(p.name());
+                if (indices.length == 0) {
+                    throw new IllegalArgumentException("no parameter named '" + p.name() + "' in the statement");
+                }
+                for (int slot : indices) {
+                    set(ps, slot, p.value());
+                }
+            } else {
+                if (next >= slots.positional().size()) {
+                    throw new IllegalArgumentException("more positional values than placeholders ("
+                            + slots.positional().size() + ")");
+                }
+                set(ps, slots.positional().get(next++), p.value());
+            }
+        }
+    }
+
+    /** Binds one value to one slot with the JDBC setter of its storage class. */
+    public static void set(PreparedStatement ps, int slot, SqlValue value) throws SQLException {
         if (value instanceof SqlValue.Int v) {
             ps.setLong(slot, v.value());
         } else if (value instanceof SqlValue.Text v) {
