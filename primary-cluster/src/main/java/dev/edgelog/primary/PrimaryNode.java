@@ -41,6 +41,7 @@ public final class PrimaryNode implements AutoCloseable {
     private final GroupCommitter committer;
     private final ReadPool reads;
     private final SqlHttpApi http;
+    private final NodeMetrics metrics;
     private final Thread bootstrap;
     private volatile boolean closed;
 
@@ -65,6 +66,11 @@ public final class PrimaryNode implements AutoCloseable {
         this.committer = new GroupCommitter(config.nodeId(), config.groupCommit(), this::propose,
                 Proposals::replyEntries, clock);
         this.reads = new ReadPool(stateMachine.databaseFile(), 8);
+        this.metrics = new NodeMetrics(this);
+        stateMachine.observeApplies((requests, statements, nanos) -> {
+            metrics.committed(requests, statements);
+            metrics.applyLatency().record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        });
         this.http = SqlHttpApi.start(this);
         this.bootstrap = new Thread(this::ensureLogId, config.nodeId() + "-bootstrap");
         bootstrap.setDaemon(true);
@@ -134,6 +140,10 @@ public final class PrimaryNode implements AutoCloseable {
 
     public GroupCommitter committer() {
         return committer;
+    }
+
+    public NodeMetrics metrics() {
+        return metrics;
     }
 
     public ReadPool reads() {

@@ -50,6 +50,9 @@ class PrimaryClusterIT {
                 assertEquals("{\"results\":[{\"columns\":[\"name\",\"bid\"],\"types\":[\"text\",\"real\"],"
                         + "\"values\":[[\"a\",1.5],[\"b\",2]]}]}", q.body());
                 assertEquals(index, c.nodes[n].stateMachine().appliedIndex());
+                String metrics = c.get(n, "/metrics").body();
+                assertTrue(metrics.contains("edgelog_applied_index{node=\"n" + n + "\"} " + index + ".0"), metrics);
+                assertTrue(metrics.contains("edgelog_requests_committed_total{node=\"n" + n + "\"} 2.0"), metrics);
             }
         }
     }

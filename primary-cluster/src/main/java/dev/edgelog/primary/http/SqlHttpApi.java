@@ -56,6 +56,7 @@ public final class SqlHttpApi implements AutoCloseable {
                 .get("/status", blocking(this::status))
                 .get("/readyz", blocking(this::readyz))
                 .get("/nodes", blocking(this::nodes))
+                .get("/metrics", blocking(this::metrics))
                 .setFallbackHandler(ex -> error(ex, 404, "no such endpoint: " + ex.getRequestPath()));
         this.server = Undertow.builder()
                 .addHttpListener(self.httpPort(), self.httpHost())
@@ -92,6 +93,7 @@ public final class SqlHttpApi implements AutoCloseable {
             } catch (BadRequestException bad) {
                 error(ex, bad.status(), bad.getMessage());
             } catch (OverloadedException o) {
+                node.metrics().rejected();
                 ex.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
                 error(ex, 503, o.getMessage());
             } catch (Exception other) {
@@ -129,6 +131,7 @@ public final class SqlHttpApi implements AutoCloseable {
             throw new BadRequestException(503, "not applied within " + WRITE_TIMEOUT_SECONDS
                     + " s; it may still commit (its index is unknown)");
         }
+        node.metrics().writeLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         ObjectNode out = NODES.objectNode();
         ArrayNode results = out.putArray("results");
         for (Outcome o : applied.outcomes()) {
@@ -236,6 +239,12 @@ public final class SqlHttpApi implements AutoCloseable {
             n.put("leader", p.id().equals(leader));
         }
         json(ex, 200, out);
+    }
+
+    private void metrics(HttpServerExchange ex) {
+        ex.setStatusCode(200);
+        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        ex.getResponseSender().send(node.metrics().scrape());
     }
 
     private byte[] readBody(HttpServerExchange ex) throws IOException {

@@ -71,6 +71,18 @@ public final class SqlStateMachine extends BaseStateMachine {
     private final Clock clock;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final List<LongConsumer> appliedListeners = new ArrayList<>();
+    private volatile ApplyObserver observer = (requests, statements, nanos) -> {
+    };
+
+    /** Told about each applied Raft entry (for metrics). */
+    @FunctionalInterface
+    public interface ApplyObserver {
+        void applied(int requests, int statements, long nanos);
+    }
+
+    public void observeApplies(ApplyObserver o) {
+        this.observer = o;
+    }
 
     private volatile String logId;
     private volatile SqliteApplier applier;
@@ -191,7 +203,13 @@ public final class SqlStateMachine extends BaseStateMachine {
             placed.add(u.at(next++, ti.getTerm(), ti.getIndex()));
         }
         SegmentStore segs = segments;
+        long start = System.nanoTime();
         ApplyResult r = a.apply(placed, null, segs::append);
+        int statements = 0;
+        for (Entry p : placed) {
+            statements += p.statements().size();
+        }
+        observer.applied(placed.size(), statements, System.nanoTime() - start);
         notifyApplied(r.appliedIndex());
         return Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(
                 Proposals.reply(r.applied())));
