@@ -1,6 +1,7 @@
 package dev.edgelog.primary;
 
 import dev.edgelog.primary.commit.GroupCommitSettings;
+import dev.edgelog.sqllog.auth.Credentials;
 import dev.edgelog.sqllog.segment.SegmentStoreConfig;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -20,6 +21,7 @@ import java.util.Set;
  * @param segments          SQL-log segment settings (retention, fsync)
  * @param snapshotThreshold Raft entries between automatic snapshots (the Raft log is purged up to them)
  * @param httpWorkers       threads serving HTTP requests (a write holds one until it is applied)
+ * @param credentials       who may do what on the HTTP API; null only for an explicitly insecure node
  */
 public record PrimaryConfig(
         String nodeId,
@@ -30,7 +32,8 @@ public record PrimaryConfig(
         int maxBodyBytes,
         SegmentStoreConfig segments,
         long snapshotThreshold,
-        int httpWorkers) {
+        int httpWorkers,
+        Credentials credentials) {
 
     public static final String DEFAULT_CLUSTER_NAME = "edgelog";
     public static final int DEFAULT_MAX_BODY_BYTES = 8 << 20;
@@ -102,17 +105,23 @@ public record PrimaryConfig(
     /** Defaults for everything but identity and topology. */
     public static PrimaryConfig of(String nodeId, Path dataDir, List<Peer> peers) {
         return new PrimaryConfig(nodeId, DEFAULT_CLUSTER_NAME, dataDir, peers, GroupCommitSettings.defaults(),
-                DEFAULT_MAX_BODY_BYTES, SegmentStoreConfig.defaults(), DEFAULT_SNAPSHOT_THRESHOLD, DEFAULT_HTTP_WORKERS);
+                DEFAULT_MAX_BODY_BYTES, SegmentStoreConfig.defaults(), DEFAULT_SNAPSHOT_THRESHOLD, DEFAULT_HTTP_WORKERS,
+                null);
     }
 
     public PrimaryConfig withSnapshotThreshold(long value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments, value,
-                httpWorkers);
+                httpWorkers, credentials);
     }
 
     public PrimaryConfig withMaxBodyBytes(int value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, value, segments, snapshotThreshold,
-                httpWorkers);
+                httpWorkers, credentials);
+    }
+
+    public PrimaryConfig withCredentials(Credentials value) {
+        return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments,
+                snapshotThreshold, httpWorkers, value);
     }
 
     /** This node's peer entry. */

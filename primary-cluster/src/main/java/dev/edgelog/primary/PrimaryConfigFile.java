@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.edgelog.primary.commit.GroupCommitSettings;
+import dev.edgelog.sqllog.auth.Credentials;
 import dev.edgelog.sqllog.segment.FsyncPolicy;
 import dev.edgelog.sqllog.segment.SegmentStoreConfig;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.util.Locale;
  * snapshot_threshold: 10000
  * http_workers: 256
  * segments: {segment_bytes: 67108864, retention_bytes: 0, retention_ms: 0, fsync: every_batch}
+ * auth: {users_file: /etc/edgelog/users.json, tokens_file: /etc/edgelog/tokens.json}
  * </pre>
  */
 public final class PrimaryConfigFile {
@@ -46,8 +48,11 @@ public final class PrimaryConfigFile {
     record Segments(Integer segmentBytes, Long retentionBytes, Long retentionMs, String fsync) {
     }
 
+    record Auth(String usersFile, String tokensFile) {
+    }
+
     record File(String nodeId, String clusterName, String dataDir, List<Peer> peers, GroupCommit groupCommit,
-                Integer maxBodyBytes, Long snapshotThreshold, Integer httpWorkers, Segments segments) {
+                Integer maxBodyBytes, Long snapshotThreshold, Integer httpWorkers, Segments segments, Auth auth) {
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -72,7 +77,17 @@ public final class PrimaryConfigFile {
         if (f == null) {
             throw new IllegalArgumentException(path + ": the file is empty");
         }
-        return toConfig(f, nodeIdOverride, dataDirOverride);
+        PrimaryConfig c = toConfig(f, nodeIdOverride, dataDirOverride);
+        if (f.auth() != null) {
+            Path base = path.toAbsolutePath().getParent();
+            c = c.withCredentials(Credentials.load(resolve(base, f.auth().usersFile()),
+                    resolve(base, f.auth().tokensFile())));
+        }
+        return c;
+    }
+
+    private static Path resolve(Path base, String file) {
+        return file == null ? null : base.resolve(file);
     }
 
     private static String location(JsonMappingException e) {
@@ -93,7 +108,7 @@ public final class PrimaryConfigFile {
         return new PrimaryConfig(nodeId, or(f.clusterName(), PrimaryConfig.DEFAULT_CLUSTER_NAME), dataDir, peers,
                 groupCommit(f.groupCommit()), or(f.maxBodyBytes(), PrimaryConfig.DEFAULT_MAX_BODY_BYTES),
                 segments(f.segments()), or(f.snapshotThreshold(), PrimaryConfig.DEFAULT_SNAPSHOT_THRESHOLD),
-                or(f.httpWorkers(), PrimaryConfig.DEFAULT_HTTP_WORKERS));
+                or(f.httpWorkers(), PrimaryConfig.DEFAULT_HTTP_WORKERS), null);
     }
 
     private static GroupCommitSettings groupCommit(GroupCommit g) {

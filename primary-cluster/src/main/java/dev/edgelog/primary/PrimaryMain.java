@@ -38,13 +38,14 @@ public final class PrimaryMain implements Callable<Integer> {
         PrimaryConfig c;
         try {
             c = PrimaryConfigFile.load(config, nodeId, dataDir);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | java.io.IOException e) {
             System.err.println("edgelog primary: bad configuration: " + e.getMessage());
             return 2;
         }
-        if (!insecure) {
-            System.err.println("edgelog primary: no authentication is configured and this build has none yet;"
-                    + " refusing to start an open listener. Pass --insecure to run without authentication.");
+        if (c.credentials() == null && !insecure) {
+            System.err.println("edgelog primary: no authentication is configured (auth.users_file or"
+                    + " auth.tokens_file); refusing to start an open listener. Pass --insecure to run without"
+                    + " authentication on purpose.");
             return 2;
         }
         PrimaryNode node = PrimaryNode.start(c);

@@ -21,12 +21,16 @@ final class TestCluster implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     TestCluster(Path dir, int size) throws IOException {
+        this(dir, size, null);
+    }
+
+    TestCluster(Path dir, int size, dev.edgelog.sqllog.auth.Credentials credentials) throws IOException {
         List<PrimaryConfig.Peer> peers = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             peers.add(new PrimaryConfig.Peer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
         }
         for (int i = 0; i < size; i++) {
-            configs.add(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers));
+            configs.add(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers).withCredentials(credentials));
         }
         nodes = new PrimaryNode[size];
         for (int i = 0; i < size; i++) {
@@ -82,14 +86,30 @@ final class TestCluster implements AutoCloseable {
     }
 
     HttpResponse<String> post(int node, String pathAndQuery, String body) throws IOException, InterruptedException {
-        HttpRequest r = HttpRequest.newBuilder(uri(node, pathAndQuery)).timeout(Duration.ofSeconds(40))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        return http.send(r, HttpResponse.BodyHandlers.ofString());
+        return post(node, pathAndQuery, body, null);
+    }
+
+    HttpResponse<String> post(int node, String pathAndQuery, String body, String authorization)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(uri(node, pathAndQuery)).timeout(Duration.ofSeconds(40))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            r.header("Authorization", authorization);
+        }
+        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> get(int node, String pathAndQuery) throws IOException, InterruptedException {
-        HttpRequest r = HttpRequest.newBuilder(uri(node, pathAndQuery)).timeout(Duration.ofSeconds(40)).GET().build();
-        return http.send(r, HttpResponse.BodyHandlers.ofString());
+        return get(node, pathAndQuery, null);
+    }
+
+    HttpResponse<String> get(int node, String pathAndQuery, String authorization)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(uri(node, pathAndQuery)).timeout(Duration.ofSeconds(40)).GET();
+        if (authorization != null) {
+            r.header("Authorization", authorization);
+        }
+        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private URI uri(int node, String pathAndQuery) {

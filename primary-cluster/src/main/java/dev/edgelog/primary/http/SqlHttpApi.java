@@ -10,6 +10,8 @@ import dev.edgelog.primary.commit.WriteRequest;
 import dev.edgelog.sqllog.Entry;
 import dev.edgelog.sqllog.Outcome;
 import dev.edgelog.sqllog.Statement;
+import dev.edgelog.sqllog.auth.Credentials;
+import dev.edgelog.sqllog.auth.Scope;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
@@ -50,13 +52,13 @@ public final class SqlHttpApi implements AutoCloseable {
         this.proxy = new LeaderProxy(node);
         PrimaryConfig.Peer self = node.config().self();
         HttpHandler routes = Handlers.routing()
-                .post("/db/execute", blocking(this::execute))
-                .get("/db/query", blocking(this::query))
-                .post("/db/query", blocking(this::query))
-                .get("/status", blocking(this::status))
-                .get("/readyz", blocking(this::readyz))
-                .get("/nodes", blocking(this::nodes))
-                .get("/metrics", blocking(this::metrics))
+                .post("/db/execute", blocking(Scope.WRITE, this::execute))
+                .get("/db/query", blocking(Scope.READ, this::query))
+                .post("/db/query", blocking(Scope.READ, this::query))
+                .get("/status", blocking(Scope.STATUS, this::status))
+                .get("/readyz", blocking(Scope.STATUS, this::readyz))
+                .get("/nodes", blocking(Scope.STATUS, this::nodes))
+                .get("/metrics", blocking(Scope.STATUS, this::metrics))
                 .setFallbackHandler(ex -> error(ex, 404, "no such endpoint: " + ex.getRequestPath()));
         this.server = Undertow.builder()
                 .addHttpListener(self.httpPort(), self.httpHost())
@@ -80,11 +82,17 @@ public final class SqlHttpApi implements AutoCloseable {
         void handle(HttpServerExchange ex) throws Exception;
     }
 
-    /** Runs {@code e} on a worker thread with blocking I/O, turning refusals into 4xx/5xx answers. */
-    private HttpHandler blocking(Endpoint e) {
+    /**
+     * Checks the request's credentials for {@code scope} (401/403 before anything else), then runs
+     * {@code e} on a worker thread with blocking I/O, turning refusals into 4xx/5xx answers.
+     */
+    private HttpHandler blocking(Scope scope, Endpoint e) {
         return ex -> {
+            if (!authorized(ex, scope)) {
+                return;
+            }
             if (ex.isInIoThread()) {
-                ex.dispatch(blocking(e));
+                ex.dispatch(blocking(scope, e));
                 return;
             }
             ex.startBlocking();
@@ -102,6 +110,24 @@ public final class SqlHttpApi implements AutoCloseable {
                 error(ex, 500, other.getMessage() == null ? other.toString() : other.getMessage());
             }
         };
+    }
+
+    private boolean authorized(HttpServerExchange ex, Scope scope) {
+        Credentials credentials = node.config().credentials();
+        if (credentials == null) {
+            return true;
+        }
+        switch (credentials.check(ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION), scope)) {
+            case ALLOWED:
+                return true;
+            case FORBIDDEN:
+                error(ex, 403, "these credentials lack the " + scope.name().toLowerCase(Locale.ROOT) + " scope");
+                return false;
+            default:
+                ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Basic realm=\"edgelog\", Bearer");
+                error(ex, 401, "authentication required");
+                return false;
+        }
     }
 
     private void execute(HttpServerExchange ex) throws Exception {
