@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Entry point of the benchmark jar:
- * {@code java -jar benchmarks/target/benchmarks.jar <segment|applier|all> [--dir D] [--rounds N] [--entries N]}.
+ * {@code java -jar benchmarks/target/benchmarks.jar <segment|applier|commit|all> [--dir D] [--rounds N] [--entries N]}.
  * Each benchmark prints its figures and a ratio against a reference measured in the same run.
  */
 public final class Benchmarks {
@@ -28,6 +28,8 @@ public final class Benchmarks {
                     Integer.parseInt(option(rest, "--entries", "1000000")), rounds);
             case "applier" -> ApplierBenchmark.run(dir.resolve("applier"),
                     Integer.parseInt(option(rest, "--entries", "200000")), rounds);
+            case "commit" -> CommitBenchmark.run(dir.resolve("commit"),
+                    java.time.Duration.ofSeconds(Integer.parseInt(option(rest, "--seconds", "10"))));
             case "all" -> {
                 ApplierBenchmark.run(dir.resolve("applier"), 200_000, rounds);
                 SegmentBenchmark.run(dir.resolve("segment"), 1_000_000, rounds);
@@ -43,7 +45,7 @@ public final class Benchmarks {
     }
 
     private static void usage() {
-        System.err.println("usage: java -jar benchmarks/target/benchmarks.jar <segment|applier|all>"
+        System.err.println("usage: java -jar benchmarks/target/benchmarks.jar <segment|applier|commit|all>"
                 + " [--dir D] [--rounds N] [--entries N]; see benchmarks/RESULTS.md");
         System.exit(2);
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -35,12 +36,23 @@ public final class RaftSetup {
         return RaftGroup.valueOf(id, peers);
     }
 
+    /**
+     * The Raft transport: gRPC (default: pipelines AppendEntries) or Netty (one request in flight
+     * per follower). A tuning experiment, chosen with {@code -Dedgelog.raft.rpc=netty} until the
+     * measurements settle it (benchmarks/RESULTS.md).
+     */
+    static SupportedRpcType rpcType() {
+        return "netty".equalsIgnoreCase(System.getProperty("edgelog.raft.rpc")) ? SupportedRpcType.NETTY
+                : SupportedRpcType.GRPC;
+    }
+
     public static RaftProperties serverProperties(PrimaryConfig config) {
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(new File(config.dataDir().resolve("raft").toString())));
-        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        RaftConfigKeys.Rpc.setType(p, rpcType());
         // the default port 0 would pick a random one, unlike the address the peers dial
         GrpcConfigKeys.Server.setPort(p, config.self().raftPort());
+        NettyConfigKeys.Server.setPort(p, config.self().raftPort());
         // 1 ms between AppendEntries rounds (the documented default of 10 ms costs commit latency)
         RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.valueOf(1, TimeUnit.MILLISECONDS));
         // snapshots bound the Raft log; the SQL log keeps its own retention in the segments
@@ -56,7 +68,7 @@ public final class RaftSetup {
 
     public static RaftProperties clientProperties() {
         RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        RaftConfigKeys.Rpc.setType(p, rpcType());
         return p;
     }
 
