@@ -58,6 +58,21 @@ class PrimaryClusterIT {
     }
 
     @Test
+    void when_requestEndpointGetsOnlyWritesOrOnlyReads_then_itExecutesOrQueries() throws Exception {
+        try (TestCluster c = new TestCluster(dir, 3)) {
+            c.awaitReady();
+            int node = c.follower();
+            HttpResponse<String> w = c.post(node, "/db/request", "[\"CREATE TABLE t(x)\", \"INSERT INTO t VALUES(7)\"]");
+            assertEquals("{\"results\":[{},{\"last_insert_id\":1,\"rows_affected\":1}]}", w.body());
+            HttpResponse<String> r = c.post(node, "/db/request?level=linearizable", "[\"SELECT x FROM t\"]");
+            assertTrue(r.body().contains("\"values\":[[7]]"), r.body());
+            HttpResponse<String> mixed = c.post(node, "/db/request", "[\"SELECT x FROM t\", \"INSERT INTO t VALUES(8)\"]");
+            assertEquals(400, mixed.statusCode(), mixed.body());
+            assertTrue(mixed.body().contains("mixing reads and writes"), mixed.body());
+        }
+    }
+
+    @Test
     void when_aTransactionFails_then_nothingOfItStaysAndLaterStatementsDidNotRun() throws Exception {
         try (TestCluster c = new TestCluster(dir, 3)) {
             c.awaitReady();
