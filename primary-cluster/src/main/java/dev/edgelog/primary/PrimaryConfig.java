@@ -22,6 +22,7 @@ import java.util.Set;
  * @param snapshotThreshold Raft entries between automatic snapshots (the Raft log is purged up to them)
  * @param httpWorkers       threads serving HTTP requests (a write holds one until it is applied)
  * @param credentials       who may do what on the HTTP API; null only for an explicitly insecure node
+ * @param tls               PEM files for HTTPS and for verifying peers when forwarding; null for HTTP
  */
 public record PrimaryConfig(
         String nodeId,
@@ -33,7 +34,23 @@ public record PrimaryConfig(
         SegmentStoreConfig segments,
         long snapshotThreshold,
         int httpWorkers,
-        Credentials credentials) {
+        Credentials credentials,
+        TlsFiles tls) {
+
+    /**
+     * TLS material as PEM files.
+     *
+     * @param certFile the node's certificate chain (its SANs must cover the peers' http addresses)
+     * @param keyFile  its PKCS#8 private key
+     * @param caFile   the CA bundle that signed the peers' certificates
+     */
+    public record TlsFiles(Path certFile, Path keyFile, Path caFile) {
+        public TlsFiles {
+            Objects.requireNonNull(certFile, "tls.cert_file");
+            Objects.requireNonNull(keyFile, "tls.key_file");
+            Objects.requireNonNull(caFile, "tls.ca_file");
+        }
+    }
 
     public static final String DEFAULT_CLUSTER_NAME = "edgelog";
     public static final int DEFAULT_MAX_BODY_BYTES = 8 << 20;
@@ -106,22 +123,27 @@ public record PrimaryConfig(
     public static PrimaryConfig of(String nodeId, Path dataDir, List<Peer> peers) {
         return new PrimaryConfig(nodeId, DEFAULT_CLUSTER_NAME, dataDir, peers, GroupCommitSettings.defaults(),
                 DEFAULT_MAX_BODY_BYTES, SegmentStoreConfig.defaults(), DEFAULT_SNAPSHOT_THRESHOLD, DEFAULT_HTTP_WORKERS,
-                null);
+                null, null);
     }
 
     public PrimaryConfig withSnapshotThreshold(long value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments, value,
-                httpWorkers, credentials);
+                httpWorkers, credentials, tls);
     }
 
     public PrimaryConfig withMaxBodyBytes(int value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, value, segments, snapshotThreshold,
-                httpWorkers, credentials);
+                httpWorkers, credentials, tls);
     }
 
     public PrimaryConfig withCredentials(Credentials value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments,
-                snapshotThreshold, httpWorkers, value);
+                snapshotThreshold, httpWorkers, value, tls);
+    }
+
+    public PrimaryConfig withTls(TlsFiles value) {
+        return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments,
+                snapshotThreshold, httpWorkers, credentials, value);
     }
 
     /** This node's peer entry. */

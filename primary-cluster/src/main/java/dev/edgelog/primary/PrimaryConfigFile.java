@@ -34,6 +34,7 @@ import java.util.Locale;
  * http_workers: 256
  * segments: {segment_bytes: 67108864, retention_bytes: 0, retention_ms: 0, fsync: every_batch}
  * auth: {users_file: /etc/edgelog/users.json, tokens_file: /etc/edgelog/tokens.json}
+ * tls: {cert_file: node.crt, key_file: node.key, ca_file: ca.crt}
  * </pre>
  */
 public final class PrimaryConfigFile {
@@ -51,8 +52,12 @@ public final class PrimaryConfigFile {
     record Auth(String usersFile, String tokensFile) {
     }
 
+    record Tls(String certFile, String keyFile, String caFile) {
+    }
+
     record File(String nodeId, String clusterName, String dataDir, List<Peer> peers, GroupCommit groupCommit,
-                Integer maxBodyBytes, Long snapshotThreshold, Integer httpWorkers, Segments segments, Auth auth) {
+                Integer maxBodyBytes, Long snapshotThreshold, Integer httpWorkers, Segments segments, Auth auth,
+                Tls tls) {
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -83,6 +88,12 @@ public final class PrimaryConfigFile {
             c = c.withCredentials(Credentials.load(resolve(base, f.auth().usersFile()),
                     resolve(base, f.auth().tokensFile())));
         }
+        if (f.tls() != null) {
+            Path base = path.toAbsolutePath().getParent();
+            c = c.withTls(new PrimaryConfig.TlsFiles(resolve(base, require(f.tls().certFile(), "tls.cert_file")),
+                    resolve(base, require(f.tls().keyFile(), "tls.key_file")),
+                    resolve(base, require(f.tls().caFile(), "tls.ca_file"))));
+        }
         return c;
     }
 
@@ -108,7 +119,7 @@ public final class PrimaryConfigFile {
         return new PrimaryConfig(nodeId, or(f.clusterName(), PrimaryConfig.DEFAULT_CLUSTER_NAME), dataDir, peers,
                 groupCommit(f.groupCommit()), or(f.maxBodyBytes(), PrimaryConfig.DEFAULT_MAX_BODY_BYTES),
                 segments(f.segments()), or(f.snapshotThreshold(), PrimaryConfig.DEFAULT_SNAPSHOT_THRESHOLD),
-                or(f.httpWorkers(), PrimaryConfig.DEFAULT_HTTP_WORKERS), null);
+                or(f.httpWorkers(), PrimaryConfig.DEFAULT_HTTP_WORKERS), null, null);
     }
 
     private static GroupCommitSettings groupCommit(GroupCommit g) {

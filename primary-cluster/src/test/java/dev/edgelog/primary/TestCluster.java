@@ -18,19 +18,31 @@ final class TestCluster implements AutoCloseable {
 
     final List<PrimaryConfig> configs = new ArrayList<>();
     final PrimaryNode[] nodes;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
+    private final String scheme;
 
     TestCluster(Path dir, int size) throws IOException {
         this(dir, size, null);
     }
 
     TestCluster(Path dir, int size, dev.edgelog.sqllog.auth.Credentials credentials) throws IOException {
+        this(dir, size, credentials, null);
+    }
+
+    TestCluster(Path dir, int size, dev.edgelog.sqllog.auth.Credentials credentials, PrimaryConfig.TlsFiles tls)
+            throws IOException {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            b.sslContext(dev.edgelog.sqllog.auth.Tls.client(tls.caFile()));
+        }
+        http = b.build();
+        scheme = tls == null ? "http://" : "https://";
         List<PrimaryConfig.Peer> peers = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             peers.add(new PrimaryConfig.Peer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
         }
         for (int i = 0; i < size; i++) {
-            configs.add(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers).withCredentials(credentials));
+            configs.add(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers).withCredentials(credentials).withTls(tls));
         }
         nodes = new PrimaryNode[size];
         for (int i = 0; i < size; i++) {
@@ -112,8 +124,8 @@ final class TestCluster implements AutoCloseable {
         return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private URI uri(int node, String pathAndQuery) {
-        return URI.create("http://" + configs.get(node).self().httpAddress() + pathAndQuery);
+    URI uri(int node, String pathAndQuery) {
+        return URI.create(scheme + configs.get(node).self().httpAddress() + pathAndQuery);
     }
 
     void stop(int node) throws Exception {

@@ -2,6 +2,7 @@ package dev.edgelog.primary.http;
 
 import dev.edgelog.primary.PrimaryConfig;
 import dev.edgelog.primary.PrimaryNode;
+import dev.edgelog.sqllog.auth.Tls;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.io.IOException;
@@ -19,13 +20,19 @@ import java.time.Duration;
 final class LeaderProxy implements AutoCloseable {
 
     private final PrimaryNode node;
-    private final HttpClient client = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(5))
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
+    private final HttpClient client;
+    private final String scheme;
 
-    LeaderProxy(PrimaryNode node) {
+    LeaderProxy(PrimaryNode node) throws IOException {
         this.node = node;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .version(HttpClient.Version.HTTP_1_1);
+        PrimaryConfig.TlsFiles tls = node.config().tls();
+        if (tls != null) {
+            b.sslContext(Tls.client(tls.caFile())); // the leader's certificate must chain to ca_file
+        }
+        this.client = b.build();
+        this.scheme = tls == null ? "http://" : "https://";
     }
 
     void forward(HttpServerExchange ex, byte[] body) throws IOException, InterruptedException {
@@ -35,7 +42,7 @@ final class LeaderProxy implements AutoCloseable {
             throw new BadRequestException(503, "leader not found");
         }
         String query = ex.getQueryString();
-        URI uri = URI.create("http://" + peer.httpAddress() + ex.getRequestPath()
+        URI uri = URI.create(scheme + peer.httpAddress() + ex.getRequestPath()
                 + (query == null || query.isEmpty() ? "" : "?" + query));
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(35));
         String ct = ex.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);

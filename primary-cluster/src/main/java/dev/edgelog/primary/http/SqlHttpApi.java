@@ -12,6 +12,7 @@ import dev.edgelog.sqllog.Outcome;
 import dev.edgelog.sqllog.Statement;
 import dev.edgelog.sqllog.auth.Credentials;
 import dev.edgelog.sqllog.auth.Scope;
+import dev.edgelog.sqllog.auth.Tls;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
@@ -47,7 +48,7 @@ public final class SqlHttpApi implements AutoCloseable {
     private final Undertow server;
     private final LeaderProxy proxy;
 
-    private SqlHttpApi(PrimaryNode node) {
+    private SqlHttpApi(PrimaryNode node) throws IOException {
         this.node = node;
         this.proxy = new LeaderProxy(node);
         PrimaryConfig.Peer self = node.config().self();
@@ -61,14 +62,20 @@ public final class SqlHttpApi implements AutoCloseable {
                 .get("/nodes", blocking(Scope.STATUS, this::nodes))
                 .get("/metrics", blocking(Scope.STATUS, this::metrics))
                 .setFallbackHandler(ex -> error(ex, 404, "no such endpoint: " + ex.getRequestPath()));
-        this.server = Undertow.builder()
-                .addHttpListener(self.httpPort(), self.httpHost())
+        PrimaryConfig.TlsFiles tls = node.config().tls();
+        Undertow.Builder builder = Undertow.builder();
+        if (tls == null) {
+            builder.addHttpListener(self.httpPort(), self.httpHost());
+        } else {
+            builder.addHttpsListener(self.httpPort(), self.httpHost(), Tls.server(tls.certFile(), tls.keyFile()));
+        }
+        this.server = builder
                 .setWorkerThreads(node.config().httpWorkers())
                 .setHandler(routes)
                 .build();
     }
 
-    public static SqlHttpApi start(PrimaryNode node) {
+    public static SqlHttpApi start(PrimaryNode node) throws IOException {
         SqlHttpApi api = new SqlHttpApi(node);
         api.server.start();
         return api;
