@@ -1,8 +1,6 @@
 package dev.edgelog.primary;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,6 +35,24 @@ final class TestCluster implements AutoCloseable {
         }
         http = b.build();
         scheme = tls == null ? "http://" : "https://";
+        nodes = new PrimaryNode[size];
+        for (int attempt = 1; ; attempt++) {
+            try {
+                start(dir.resolve("try" + attempt), size, credentials, tls);
+                return;
+            } catch (IOException | RuntimeException e) {
+                stopStarted();
+                if (attempt == 3) {
+                    throw e;
+                }
+                // a port was taken between choosing and binding it: choose again
+            }
+        }
+    }
+
+    private void start(Path dir, int size, dev.edgelog.sqllog.auth.Credentials credentials, PrimaryConfig.TlsFiles tls)
+            throws IOException {
+        configs.clear();
         List<PrimaryConfig.Peer> peers = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             peers.add(new PrimaryConfig.Peer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
@@ -44,16 +60,26 @@ final class TestCluster implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             configs.add(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers).withCredentials(credentials).withTls(tls));
         }
-        nodes = new PrimaryNode[size];
         for (int i = 0; i < size; i++) {
             nodes[i] = PrimaryNode.start(configs.get(i));
         }
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    private void stopStarted() {
+        for (int i = 0; i < nodes.length; i++) {
+            if (nodes[i] != null) {
+                try {
+                    nodes[i].close();
+                } catch (Exception ignored) {
+                    // best effort before retrying
+                }
+                nodes[i] = null;
+            }
         }
+    }
+
+    static int freePort() throws IOException {
+        return dev.edgelog.sqllog.testing.TestPorts.free();
     }
 
     /** Waits (polling status, bounded) until {@code condition} holds. */
