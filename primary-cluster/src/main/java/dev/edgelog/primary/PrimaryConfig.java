@@ -23,6 +23,9 @@ import java.util.Set;
  * @param httpWorkers       threads serving HTTP requests (a write holds one until it is applied)
  * @param credentials       who may do what on the HTTP API; null only for an explicitly insecure node
  * @param tls               PEM files for HTTPS and for verifying peers when forwarding; null for HTTP
+ * @param join              start as a new member of a running cluster (an empty Raft group that the
+ *                          leader adds through {@code POST /admin/members}); {@code peers} then lists
+ *                          the running members and this node
  */
 public record PrimaryConfig(
         String nodeId,
@@ -35,7 +38,8 @@ public record PrimaryConfig(
         long snapshotThreshold,
         int httpWorkers,
         Credentials credentials,
-        TlsFiles tls) {
+        TlsFiles tls,
+        boolean join) {
 
     /**
      * TLS material as PEM files.
@@ -123,27 +127,32 @@ public record PrimaryConfig(
     public static PrimaryConfig of(String nodeId, Path dataDir, List<Peer> peers) {
         return new PrimaryConfig(nodeId, DEFAULT_CLUSTER_NAME, dataDir, peers, GroupCommitSettings.defaults(),
                 DEFAULT_MAX_BODY_BYTES, SegmentStoreConfig.defaults(), DEFAULT_SNAPSHOT_THRESHOLD, DEFAULT_HTTP_WORKERS,
-                null, null);
+                null, null, false);
     }
 
     public PrimaryConfig withSnapshotThreshold(long value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments, value,
-                httpWorkers, credentials, tls);
+                httpWorkers, credentials, tls, join);
     }
 
     public PrimaryConfig withMaxBodyBytes(int value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, value, segments, snapshotThreshold,
-                httpWorkers, credentials, tls);
+                httpWorkers, credentials, tls, join);
     }
 
     public PrimaryConfig withCredentials(Credentials value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments,
-                snapshotThreshold, httpWorkers, value, tls);
+                snapshotThreshold, httpWorkers, value, tls, join);
     }
 
     public PrimaryConfig withTls(TlsFiles value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments,
-                snapshotThreshold, httpWorkers, credentials, value);
+                snapshotThreshold, httpWorkers, credentials, value, join);
+    }
+
+    public PrimaryConfig asJoining() {
+        return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments,
+                snapshotThreshold, httpWorkers, credentials, tls, true);
     }
 
     /** This node's peer entry. */

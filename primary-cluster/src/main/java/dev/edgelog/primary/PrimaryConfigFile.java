@@ -35,6 +35,7 @@ import java.util.Locale;
  * segments: {segment_bytes: 67108864, retention_bytes: 0, retention_ms: 0, fsync: every_batch}
  * auth: {users_file: /etc/edgelog/users.json, tokens_file: /etc/edgelog/tokens.json}
  * tls: {cert_file: node.crt, key_file: node.key, ca_file: ca.crt}
+ * join: false   # true: a new member of a running cluster, added with POST /admin/members
  * </pre>
  */
 public final class PrimaryConfigFile {
@@ -57,7 +58,7 @@ public final class PrimaryConfigFile {
 
     record File(String nodeId, String clusterName, String dataDir, List<Peer> peers, GroupCommit groupCommit,
                 Integer maxBodyBytes, Long snapshotThreshold, Integer httpWorkers, Segments segments, Auth auth,
-                Tls tls) {
+                Tls tls, Boolean join) {
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -119,7 +120,7 @@ public final class PrimaryConfigFile {
         return new PrimaryConfig(nodeId, or(f.clusterName(), PrimaryConfig.DEFAULT_CLUSTER_NAME), dataDir, peers,
                 groupCommit(f.groupCommit()), or(f.maxBodyBytes(), PrimaryConfig.DEFAULT_MAX_BODY_BYTES),
                 segments(f.segments()), or(f.snapshotThreshold(), PrimaryConfig.DEFAULT_SNAPSHOT_THRESHOLD),
-                or(f.httpWorkers(), PrimaryConfig.DEFAULT_HTTP_WORKERS), null, null);
+                or(f.httpWorkers(), PrimaryConfig.DEFAULT_HTTP_WORKERS), null, null, or(f.join(), false));
     }
 
     private static GroupCommitSettings groupCommit(GroupCommit g) {

@@ -52,7 +52,8 @@ public final class PrimaryNode implements AutoCloseable {
         this.stateMachine = new SqlStateMachine(config.nodeId(), config.dataDir(), config.segments(), clock);
         this.server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(config.nodeId()))
-                .setGroup(group)
+                // a joining node starts with an empty group of the same id; the leader adds it
+                .setGroup(config.join() ? RaftGroup.valueOf(group.getGroupId()) : group)
                 .setStateMachine(stateMachine)
                 .setProperties(RaftSetup.serverProperties(config))
                 .setOption(RaftStorage.StartupOption.RECOVER)
@@ -179,6 +180,83 @@ public final class PrimaryNode implements AutoCloseable {
             return id == null ? null : id.toString();
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** The members as the current Raft configuration has them (voters and listeners). */
+    public java.util.Collection<org.apache.ratis.protocol.RaftPeer> members() {
+        try {
+            return division().getRaftConf().getAllPeers();
+        } catch (IOException e) {
+            return java.util.List.of();
+        }
+    }
+
+    /** Whether {@code id} is a non-voting listener in the current configuration. */
+    public boolean isListener(String id) {
+        try {
+            return division().getRaftConf().getAllPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)
+                    .stream().anyMatch(p -> p.getId().toString().equals(id));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The HTTP API address of member {@code id}: from the Raft configuration (which carries it for
+     * members added at run time), else from this node's config; null when unknown.
+     */
+    public String httpAddressOf(String id) {
+        for (org.apache.ratis.protocol.RaftPeer p : members()) {
+            if (p.getId().toString().equals(id) && p.getDataStreamAddress() != null) {
+                return p.getDataStreamAddress();
+            }
+        }
+        PrimaryConfig.Peer p = config.peer(id);
+        return p == null ? null : p.httpAddress();
+    }
+
+    /** Adds a voter or listener (this node must lead). */
+    public void addMember(String id, String raftAddress, String httpAddress, boolean listener) throws IOException {
+        org.apache.ratis.protocol.RaftPeer peer = RaftSetup.peer(id, raftAddress, httpAddress, listener);
+        org.apache.ratis.protocol.SetConfigurationRequest.Arguments.Builder b =
+                org.apache.ratis.protocol.SetConfigurationRequest.Arguments.newBuilder()
+                        .setMode(org.apache.ratis.protocol.SetConfigurationRequest.Mode.ADD);
+        if (listener) {
+            b.setServersInNewConf(List.of()).setListenersInNewConf(List.of(peer));
+        } else {
+            b.setServersInNewConf(List.of(peer)).setListenersInNewConf(List.of());
+        }
+        check(client.admin().setConfiguration(b.build()), "adding " + id);
+    }
+
+    /** Removes a member (this node must lead), comparing against the configuration it read. */
+    public void removeMember(String id) throws IOException {
+        org.apache.ratis.server.RaftConfiguration conf = division().getRaftConf();
+        var follower = org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER;
+        var listener = org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER;
+        List<org.apache.ratis.protocol.RaftPeer> servers = List.copyOf(conf.getCurrentPeers(follower));
+        List<org.apache.ratis.protocol.RaftPeer> listeners = List.copyOf(conf.getCurrentPeers(listener));
+        if (servers.stream().noneMatch(p -> p.getId().toString().equals(id))
+                && listeners.stream().noneMatch(p -> p.getId().toString().equals(id))) {
+            throw new IllegalArgumentException("no member " + id);
+        }
+        check(client.admin().setConfiguration(org.apache.ratis.protocol.SetConfigurationRequest.Arguments.newBuilder()
+                .setServersInCurrentConf(servers).setListenersInCurrentConf(listeners)
+                .setServersInNewConf(servers.stream().filter(p -> !p.getId().toString().equals(id)).toList())
+                .setListenersInNewConf(listeners.stream().filter(p -> !p.getId().toString().equals(id)).toList())
+                .setMode(org.apache.ratis.protocol.SetConfigurationRequest.Mode.COMPARE_AND_SET).build()),
+                "removing " + id);
+    }
+
+    /** Hands leadership to voter {@code id}. */
+    public void transferLeadership(String id) throws IOException {
+        check(client.admin().transferLeadership(RaftPeerId.valueOf(id), 20_000), "transferring leadership to " + id);
+    }
+
+    private static void check(RaftClientReply r, String what) throws IOException {
+        if (!r.isSuccess()) {
+            throw new IOException(what + " failed: " + r.getException());
         }
     }
 

@@ -141,6 +141,18 @@ final class TestCluster implements AutoCloseable {
         return get(node, pathAndQuery, null);
     }
 
+    /** A request with any method, e.g. DELETE. */
+    HttpResponse<String> post(int node, String pathAndQuery, String body, String method, String authorization)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(uri(node, pathAndQuery)).timeout(Duration.ofSeconds(40))
+                .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            r.header("Authorization", authorization);
+        }
+        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(int node, String pathAndQuery, String authorization)
             throws IOException, InterruptedException {
         HttpRequest.Builder r = HttpRequest.newBuilder(uri(node, pathAndQuery)).timeout(Duration.ofSeconds(40)).GET();

@@ -37,12 +37,12 @@ final class LeaderProxy implements AutoCloseable {
 
     void forward(HttpServerExchange ex, byte[] body) throws IOException, InterruptedException {
         String leader = node.leaderId();
-        PrimaryConfig.Peer peer = leader == null ? null : node.config().peer(leader);
-        if (peer == null || leader.equals(node.config().nodeId())) {
+        String address = leader == null ? null : node.httpAddressOf(leader);
+        if (address == null || leader.equals(node.config().nodeId())) {
             throw new BadRequestException(503, "leader not found");
         }
         String query = ex.getQueryString();
-        URI uri = URI.create(scheme + peer.httpAddress() + ex.getRequestPath()
+        URI uri = URI.create(scheme + address + ex.getRequestPath()
                 + (query == null || query.isEmpty() ? "" : "?" + query));
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(35));
         String ct = ex.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
@@ -53,7 +53,8 @@ final class LeaderProxy implements AutoCloseable {
         if (auth != null) {
             b.header("Authorization", auth);
         }
-        b.method(ex.getRequestMethod().toString(), body.length == 0 && ex.getRequestMethod().equalToString("GET")
+        boolean noBody = ex.getRequestMethod().equalToString("GET") || ex.getRequestMethod().equalToString("DELETE");
+        b.method(ex.getRequestMethod().toString(), body.length == 0 && noBody
                 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         HttpResponse<byte[]> r;
         try {

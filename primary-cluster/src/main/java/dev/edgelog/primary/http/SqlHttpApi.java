@@ -61,6 +61,9 @@ public final class SqlHttpApi implements AutoCloseable {
                 .get("/readyz", blocking(Scope.STATUS, this::readyz))
                 .get("/nodes", blocking(Scope.STATUS, this::nodes))
                 .get("/metrics", blocking(Scope.STATUS, this::metrics))
+                .post("/admin/members", blocking(Scope.ADMIN, this::addMember))
+                .delete("/admin/members/{id}", blocking(Scope.ADMIN, this::removeMember))
+                .post("/admin/leader", blocking(Scope.ADMIN, this::transferLeader))
                 .setFallbackHandler(ex -> error(ex, 404, "no such endpoint: " + ex.getRequestPath()));
         PrimaryConfig.TlsFiles tls = node.config().tls();
         Undertow.Builder builder = Undertow.builder();
@@ -309,14 +312,85 @@ public final class SqlHttpApi implements AutoCloseable {
     private void nodes(HttpServerExchange ex) {
         ObjectNode out = NODES.objectNode();
         String leader = node.leaderId();
-        for (PrimaryConfig.Peer p : node.config().peers()) {
-            ObjectNode n = out.putObject(p.id());
-            n.put("api_addr", "http://" + p.httpAddress());
-            n.put("addr", p.raftAddress());
-            n.put("voter", true);
-            n.put("leader", p.id().equals(leader));
+        String scheme = node.config().tls() == null ? "http://" : "https://";
+        for (org.apache.ratis.protocol.RaftPeer p : node.members()) {
+            String id = p.getId().toString();
+            ObjectNode n = out.putObject(id);
+            n.put("api_addr", scheme + node.httpAddressOf(id));
+            n.put("addr", p.getAddress());
+            n.put("voter", !node.isListener(id));
+            n.put("leader", id.equals(leader));
         }
         json(ex, 200, out);
+    }
+
+    /** {@code POST /admin/members {"id", "raft_address", "http_address", "role": "voter"|"listener"}}. */
+    private void addMember(HttpServerExchange ex) throws Exception {
+        byte[] body = readBody(ex);
+        if (!node.isLeader()) {
+            proxy.forward(ex, body);
+            return;
+        }
+        com.fasterxml.jackson.databind.JsonNode m;
+        try {
+            m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+        } catch (IOException e) {
+            throw new BadRequestException("invalid JSON body");
+        }
+        String id = text(m, "id");
+        String raft = text(m, "raft_address");
+        String httpAddress = text(m, "http_address");
+        String role = m.hasNonNull("role") ? m.get("role").asText() : "voter";
+        if (!role.equals("voter") && !role.equals("listener")) {
+            throw new BadRequestException("role must be voter or listener, was " + role);
+        }
+        node.addMember(id, raft, httpAddress, role.equals("listener"));
+        ObjectNode out = NODES.objectNode();
+        out.put("added", id);
+        out.put("role", role);
+        json(ex, 200, out);
+    }
+
+    private void removeMember(HttpServerExchange ex) throws Exception {
+        if (!node.isLeader()) {
+            proxy.forward(ex, new byte[0]);
+            return;
+        }
+        String id = param(ex, "id");
+        try {
+            node.removeMember(id);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(404, e.getMessage());
+        }
+        ObjectNode out = NODES.objectNode();
+        out.put("removed", id);
+        json(ex, 200, out);
+    }
+
+    /** {@code POST /admin/leader {"id": "n2"}}. */
+    private void transferLeader(HttpServerExchange ex) throws Exception {
+        byte[] body = readBody(ex);
+        if (!node.isLeader()) {
+            proxy.forward(ex, body);
+            return;
+        }
+        String id;
+        try {
+            id = text(new com.fasterxml.jackson.databind.ObjectMapper().readTree(body), "id");
+        } catch (IOException e) {
+            throw new BadRequestException("invalid JSON body");
+        }
+        node.transferLeadership(id);
+        ObjectNode out = NODES.objectNode();
+        out.put("leader", id);
+        json(ex, 200, out);
+    }
+
+    private static String text(com.fasterxml.jackson.databind.JsonNode m, String field) {
+        if (m == null || !m.hasNonNull(field) || !m.get(field).isTextual() || m.get(field).asText().isBlank()) {
+            throw new BadRequestException(field + " is required (a string)");
+        }
+        return m.get(field).asText();
     }
 
     private void metrics(HttpServerExchange ex) {

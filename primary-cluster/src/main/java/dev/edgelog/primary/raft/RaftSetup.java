@@ -28,12 +28,30 @@ public final class RaftSetup {
 
     /** The Raft group: its id derives from the cluster name, so every node computes the same one. */
     public static RaftGroup group(PrimaryConfig config) {
-        RaftGroupId id = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
-                ("edgelog-cluster:" + config.clusterName()).getBytes(StandardCharsets.UTF_8)));
         List<RaftPeer> peers = config.peers().stream()
-                .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).build())
+                .map(p -> peer(p.id(), p.raftAddress(), p.httpAddress(), false))
                 .toList();
-        return RaftGroup.valueOf(id, peers);
+        return RaftGroup.valueOf(groupId(config), peers);
+    }
+
+    public static RaftGroupId groupId(PrimaryConfig config) {
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
+                ("edgelog-cluster:" + config.clusterName()).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * A member as the Raft configuration records it. Its HTTP API address travels in
+     * {@code dataStreamAddress}, a field Ratis uses only for its DataStream API, which edgelog does
+     * not enable: so the member directory that followers need to forward writes to the leader is
+     * part of the replicated Raft configuration, and survives restarts, snapshots and membership
+     * changes without a mechanism of its own.
+     */
+    public static RaftPeer peer(String id, String raftAddress, String httpAddress, boolean listener) {
+        RaftPeer.Builder b = RaftPeer.newBuilder().setId(id).setAddress(raftAddress).setDataStreamAddress(httpAddress);
+        if (listener) {
+            b.setStartupRole(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER);
+        }
+        return b.build();
     }
 
     /**
