@@ -183,6 +183,26 @@ public final class PrimaryNode implements AutoCloseable {
         }
     }
 
+    /**
+     * How long ago this node last heard from the leader, in ms: 0 on the leader, -1 when it knows
+     * of none. What {@code freshness} bounds on a {@code level=none} read.
+     */
+    public long leaderContactAgeMillis() {
+        try {
+            RaftServer.Division d = division();
+            if (d.getInfo().isLeader()) {
+                return 0;
+            }
+            var role = d.getInfo().getRoleInfoProto();
+            if (!role.hasFollowerInfo() || !role.getFollowerInfo().hasLeaderInfo()) {
+                return -1;
+            }
+            return role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /** The members as the current Raft configuration has them (voters and listeners). */
     public java.util.Collection<org.apache.ratis.protocol.RaftPeer> members() {
         try {

@@ -73,6 +73,30 @@ class PrimaryClusterIT {
     }
 
     @Test
+    void when_aFollowerLostTheLeader_then_aFreshnessBoundedReadIsStale() throws Exception {
+        try (TestCluster c = new TestCluster(dir, 3)) {
+            c.awaitReady();
+            int follower = c.follower();
+            c.post(c.leader(), "/db/execute", "[\"CREATE TABLE t(x)\"]");
+            assertTrue(c.get(follower, "/db/query?level=none&freshness=10s&q=SELECT%201").body().contains("[[1]]"));
+            assertEquals(400, c.get(follower, "/db/query?level=none&freshness=soon&q=SELECT%201").statusCode());
+
+            for (int n = 0; n < 3; n++) {
+                if (n != follower) {
+                    c.stop(n);
+                }
+            }
+            TestCluster.await("the follower's leader contact ages", Duration.ofSeconds(30),
+                    () -> c.nodes[follower].leaderContactAgeMillis() < 0 || c.nodes[follower].leaderContactAgeMillis() > 300);
+
+            HttpResponse<String> stale = c.get(follower, "/db/query?level=none&freshness=200ms&q=SELECT%201");
+            assertEquals("{\"results\":[],\"error\":\"stale read\"}", stale.body());
+            assertTrue(c.get(follower, "/db/query?level=none&q=SELECT%201").body().contains("[[1]]"),
+                    "without freshness, level=none answers from local data");
+        }
+    }
+
+    @Test
     void when_aTransactionFails_then_nothingOfItStaysAndLaterStatementsDidNotRun() throws Exception {
         try (TestCluster c = new TestCluster(dir, 3)) {
             c.awaitReady();

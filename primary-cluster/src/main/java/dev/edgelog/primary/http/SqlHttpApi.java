@@ -109,6 +109,8 @@ public final class SqlHttpApi implements AutoCloseable {
             ex.startBlocking();
             try {
                 e.handle(ex);
+            } catch (AlreadyAnswered done) {
+                // the response is out
             } catch (BadRequestException bad) {
                 error(ex, bad.status(), bad.getMessage());
             } catch (OverloadedException o) {
@@ -251,9 +253,7 @@ public final class SqlHttpApi implements AutoCloseable {
     private void query(HttpServerExchange ex, List<Statement> statements) throws Exception {
         String level = param(ex, "level") == null ? "weak" : param(ex, "level").toLowerCase(Locale.ROOT);
         switch (level) {
-            case "none" -> {
-                // this node's data as it is
-            }
+            case "none" -> checkFreshness(ex);
             case "linearizable", "strong" -> node.linearizableBarrier();
             default -> { // weak (rqlite's default and its meaning for unknown levels): ask the leader
                 if (!node.isLeader()) {
@@ -269,6 +269,40 @@ public final class SqlHttpApi implements AutoCloseable {
             out.put("time", (System.nanoTime() - start) / 1e9);
         }
         json(ex, 200, out);
+    }
+
+    /**
+     * rqlite's {@code freshness} on a {@code level=none} read: refuse when this node last heard
+     * from the leader longer ago than the given duration (Go syntax: {@code 500ms}, {@code 1s},
+     * {@code 1m30s}).
+     */
+    private void checkFreshness(HttpServerExchange ex) {
+        String freshness = param(ex, "freshness");
+        if (flag(ex, "freshness_strict")) {
+            if (freshness == null) {
+                throw new BadRequestException("freshness_strict requires freshness");
+            }
+            throw new BadRequestException("freshness_strict is not supported; use freshness or level=linearizable");
+        }
+        if (freshness == null) {
+            return;
+        }
+        long maxMillis = GoDurations.parseMillis(freshness);
+        long age = node.leaderContactAgeMillis();
+        if (age < 0 || age > maxMillis) {
+            ObjectNode out = NODES.objectNode();
+            out.putArray("results");
+            out.put("error", "stale read");
+            json(ex, 200, out);
+            throw new AlreadyAnswered();
+        }
+    }
+
+    /** Thrown after a response was sent, to stop the handler without another answer. */
+    private static final class AlreadyAnswered extends RuntimeException {
+        AlreadyAnswered() {
+            super(null, null, false, false);
+        }
     }
 
     private byte[] readBodyAgain(HttpServerExchange ex) {
