@@ -56,11 +56,13 @@ public final class PrimaryNode implements AutoCloseable {
                 .setGroup(config.join() ? RaftGroup.valueOf(group.getGroupId()) : group)
                 .setStateMachine(stateMachine)
                 .setProperties(RaftSetup.serverProperties(config))
+                .setParameters(RaftSetup.parameters(config))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         server.start();
         this.client = RaftClient.newBuilder()
                 .setProperties(RaftSetup.clientProperties())
+                .setParameters(RaftSetup.parameters(config))
                 .setRaftGroup(group)
                 .setRetryPolicy(RaftSetup.clientRetryPolicy())
                 .build();

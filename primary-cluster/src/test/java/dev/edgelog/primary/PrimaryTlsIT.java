@@ -52,4 +52,28 @@ class PrimaryTlsIT {
                     || handshake.getCause() instanceof javax.net.ssl.SSLHandshakeException, handshake.toString());
         }
     }
+
+    @Test
+    void when_aNodesCertificateIsFromAnotherCa_then_theRaftPortShutsItOut() throws Exception {
+        TestCertificates.Pem node = TestCertificates.selfSigned(dir, "node");
+        TestCertificates.Pem rogue = TestCertificates.selfSigned(dir, "rogue");
+        Path tokens = Files.writeString(dir.resolve("tokens.json"), "[{\"name\": \"svc\", \"sha256\": \""
+                + Credentials.sha256("t") + "\", \"scopes\": [\"admin\"]}]");
+        PrimaryConfig.TlsFiles trusted = new PrimaryConfig.TlsFiles(node.cert(), node.key(), node.cert());
+        PrimaryConfig.TlsFiles other = new PrimaryConfig.TlsFiles(rogue.cert(), rogue.key(), rogue.cert());
+        try (TestCluster c = new TestCluster(dir, 3, Credentials.load(null, tokens), trusted,
+                i -> i == 2 ? other : trusted)) {
+            TestCluster.await("a leader among the trusted nodes", Duration.ofSeconds(60),
+                    () -> (c.nodes[0].isLeader() || c.nodes[1].isLeader()) && c.nodes[0].stateMachine().logId() != null
+                            && c.nodes[1].stateMachine().logId() != null);
+            int leader = c.nodes[0].isLeader() ? 0 : 1;
+            for (int i = 0; i < 5; i++) {
+                assertEquals(200, c.post(leader, "/db/execute", "[\"CREATE TABLE IF NOT EXISTS t(x)\", "
+                        + "\"INSERT INTO t VALUES(" + i + ")\"]", "Bearer t").statusCode());
+            }
+            assertEquals(5, c.nodes[leader].stateMachine().appliedIndex());
+            assertEquals(0, c.nodes[2].stateMachine().appliedIndex(), "the untrusted node received nothing");
+            assertEquals(null, c.nodes[2].stateMachine().logId());
+        }
+    }
 }

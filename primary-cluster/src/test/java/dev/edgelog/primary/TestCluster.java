@@ -29,6 +29,12 @@ final class TestCluster implements AutoCloseable {
 
     TestCluster(Path dir, int size, dev.edgelog.sqllog.auth.Credentials credentials, PrimaryConfig.TlsFiles tls)
             throws IOException {
+        this(dir, size, credentials, tls, i -> tls);
+    }
+
+    /** A cluster whose node {@code i} uses {@code tlsOf.apply(i)}; clients trust {@code tls}. */
+    TestCluster(Path dir, int size, dev.edgelog.sqllog.auth.Credentials credentials, PrimaryConfig.TlsFiles tls,
+                java.util.function.IntFunction<PrimaryConfig.TlsFiles> tlsOf) throws IOException {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
         if (tls != null) {
             b.sslContext(dev.edgelog.sqllog.auth.Tls.client(tls.caFile()));
@@ -38,7 +44,7 @@ final class TestCluster implements AutoCloseable {
         nodes = new PrimaryNode[size];
         for (int attempt = 1; ; attempt++) {
             try {
-                start(dir.resolve("try" + attempt), size, credentials, tls);
+                start(dir.resolve("try" + attempt), size, credentials, tlsOf);
                 return;
             } catch (IOException | RuntimeException e) {
                 stopStarted();
@@ -50,15 +56,16 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
-    private void start(Path dir, int size, dev.edgelog.sqllog.auth.Credentials credentials, PrimaryConfig.TlsFiles tls)
-            throws IOException {
+    private void start(Path dir, int size, dev.edgelog.sqllog.auth.Credentials credentials,
+                       java.util.function.IntFunction<PrimaryConfig.TlsFiles> tlsOf) throws IOException {
         configs.clear();
         List<PrimaryConfig.Peer> peers = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             peers.add(new PrimaryConfig.Peer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
         }
         for (int i = 0; i < size; i++) {
-            configs.add(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers).withCredentials(credentials).withTls(tls));
+            configs.add(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers).withCredentials(credentials)
+                    .withTls(tlsOf.apply(i)));
         }
         for (int i = 0; i < size; i++) {
             nodes[i] = PrimaryNode.start(configs.get(i));

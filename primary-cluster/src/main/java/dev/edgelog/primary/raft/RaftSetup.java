@@ -8,7 +8,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -82,6 +84,28 @@ public final class RaftSetup {
         // followers answer linearizable reads through ReadIndex
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         return p;
+    }
+
+    /**
+     * Ratis parameters: with {@code tls}, the Raft port speaks mutual TLS from the same PEM files as
+     * the HTTP API — a node presents its certificate and accepts only peers (and clients) whose
+     * certificates chain to {@code ca_file}.
+     */
+    public static Parameters parameters(PrimaryConfig config) {
+        Parameters params = new Parameters();
+        PrimaryConfig.TlsFiles tls = config.tls();
+        if (tls != null) {
+            if (rpcType() != SupportedRpcType.GRPC) {
+                throw new IllegalArgumentException("tls on the Raft port needs the gRPC transport");
+            }
+            GrpcTlsConfig conf = new GrpcTlsConfig(tls.keyFile().toFile(), tls.certFile().toFile(),
+                    tls.caFile().toFile(), true);
+            GrpcConfigKeys.TLS.setConf(params, conf);
+            GrpcConfigKeys.Server.setTlsConf(params, conf);
+            GrpcConfigKeys.Client.setTlsConf(params, conf);
+            GrpcConfigKeys.Admin.setTlsConf(params, conf);
+        }
+        return params;
     }
 
     public static RaftProperties clientProperties() {
