@@ -195,6 +195,11 @@ public final class PrimaryNode implements AutoCloseable {
             if (d.getInfo().isLeader()) {
                 return 0;
             }
+            if (d.getInfo().getLeaderId() == null) {
+                // a follower that lost its leader returns to FOLLOWER after each failed (pre-)vote,
+                // which resets Ratis's last-RPC timer: without a known leader it is never fresh
+                return -1;
+            }
             var role = d.getInfo().getRoleInfoProto();
             if (!role.hasFollowerInfo() || !role.getFollowerInfo().hasLeaderInfo()) {
                 return -1;
