@@ -6,7 +6,6 @@ import dev.edgelog.sqllog.codec.EntryCodec;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -37,9 +36,7 @@ public final class Proposals {
     public static byte[] batch(List<Entry> unplaced) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 * unplaced.size() + 1);
         out.write(BATCH);
-        for (Entry e : unplaced) {
-            out.writeBytes(EntryCodec.encode(e));
-        }
+        EntryCodec.encodeAll(unplaced, out);
         return out.toByteArray();
     }
 
@@ -63,29 +60,18 @@ public final class Proposals {
     static List<Entry> batchEntries(ByteBuffer payload) {
         ByteBuffer b = payload.duplicate();
         b.get();
-        List<Entry> out = new ArrayList<>();
-        while (b.hasRemaining()) {
-            out.add(EntryCodec.decode(b, EntryCodec.DEFAULT_MAX_PAYLOAD_BYTES));
-        }
-        return out;
+        return EntryCodec.decodeAll(b, EntryCodec.DEFAULT_MAX_PAYLOAD_BYTES);
     }
 
     /** The reply to a batch: the entries as applied (placed, with outcomes), as frames. */
     static byte[] reply(List<Entry> applied) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 * applied.size());
-        for (Entry e : applied) {
-            out.writeBytes(EntryCodec.encode(e));
-        }
+        EntryCodec.encodeAll(applied, out);
         return out.toByteArray();
     }
 
     /** Decodes a batch reply. */
     public static List<Entry> replyEntries(ByteBuffer reply) {
-        List<Entry> out = new ArrayList<>();
-        ByteBuffer b = reply.duplicate();
-        while (b.hasRemaining()) {
-            out.add(EntryCodec.decode(b, EntryCodec.DEFAULT_MAX_PAYLOAD_BYTES));
-        }
-        return out;
+        return EntryCodec.decodeAll(reply, EntryCodec.DEFAULT_MAX_PAYLOAD_BYTES);
     }
 }

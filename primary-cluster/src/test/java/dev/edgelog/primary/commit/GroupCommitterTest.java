@@ -39,12 +39,14 @@ class GroupCommitterTest {
         public CompletableFuture<ByteBuffer> propose(List<Entry> unplaced) {
             proposals.add(unplaced);
             CompletableFuture<ByteBuffer> f = new CompletableFuture<>();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            List<Entry> applied = new ArrayList<>();
             for (Entry e : unplaced) {
                 List<Outcome> outcomes = new ArrayList<>();
                 e.statements().forEach(s -> outcomes.add(Outcome.executed(1, 0)));
-                out.writeBytes(EntryCodec.encode(e.at(index.incrementAndGet(), 1, 1).withOutcomes(outcomes)));
+                applied.add(e.at(index.incrementAndGet(), 1, 1).withOutcomes(outcomes));
             }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            EntryCodec.encodeAll(applied, out);
             ByteBuffer reply = ByteBuffer.wrap(out.toByteArray());
             if (hold) {
                 pending.add(f);
@@ -62,11 +64,7 @@ class GroupCommitterTest {
     }
 
     private static List<Entry> decode(ByteBuffer b) {
-        List<Entry> out = new ArrayList<>();
-        while (b != null && b.hasRemaining()) {
-            out.add(EntryCodec.decode(b, EntryCodec.DEFAULT_MAX_PAYLOAD_BYTES));
-        }
-        return out;
+        return b == null ? List.of() : EntryCodec.decodeAll(b, EntryCodec.DEFAULT_MAX_PAYLOAD_BYTES);
     }
 
     private static WriteRequest write(String sql) {

@@ -6,6 +6,7 @@ import dev.edgelog.sqllog.Parameter;
 import dev.edgelog.sqllog.SqlValue;
 import dev.edgelog.sqllog.Statement;
 import dev.edgelog.sqllog.codec.CorruptFrameException.Kind;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -175,6 +176,26 @@ public final class EntryCodec {
         Entry entry = decodePayload(payload);
         buf.position(start + frameLength);
         return entry;
+    }
+
+    /**
+     * Decodes every frame between the buffer's position and limit (the position does not move);
+     * any bad frame fails the whole run, so no partial list is ever returned.
+     */
+    public static List<Entry> decodeAll(ByteBuffer frames, int maxPayloadBytes) {
+        ByteBuffer b = frames.duplicate();
+        List<Entry> out = new ArrayList<>();
+        while (b.hasRemaining()) {
+            out.add(decode(b, maxPayloadBytes));
+        }
+        return out;
+    }
+
+    /** Writes each entry's frame to {@code out}, one after another. */
+    public static void encodeAll(List<Entry> entries, ByteArrayOutputStream out) {
+        for (Entry e : entries) {
+            out.writeBytes(encode(e));
+        }
     }
 
     /** Decodes one whole frame held in {@code frame}. */

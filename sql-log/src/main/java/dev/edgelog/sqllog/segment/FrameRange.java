@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -116,12 +115,7 @@ public final class FrameRange implements AutoCloseable {
 
     /** The frames decoded (checksums verified). */
     public List<Entry> decode() {
-        ByteBuffer b = toByteBuffer();
-        List<Entry> out = new ArrayList<>((int) frameCount());
-        while (b.hasRemaining()) {
-            out.add(EntryCodec.decode(b, maxPayload));
-        }
-        return out;
+        return EntryCodec.decodeAll(toByteBuffer(), maxPayload);
     }
 
     private void checkOpen() {

@@ -153,6 +153,21 @@ class EntryCodecTest {
     }
 
     @Test
+    void when_aRunOfFramesIsEncodedAndDecoded_then_allComeBackAndOneBadFrameFailsTheRun() {
+        List<Entry> entries = new RandomEntries(12).entries(1, 50);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        EntryCodec.encodeAll(entries, out);
+        byte[] bytes = out.toByteArray();
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+
+        assertEquals(entries, EntryCodec.decodeAll(buf, MAX));
+        assertEquals(0, buf.position(), "decodeAll leaves the caller's position alone");
+
+        bytes[bytes.length / 2] ^= 0x40;
+        assertThrows(CorruptFrameException.class, () -> EntryCodec.decodeAll(ByteBuffer.wrap(bytes), MAX));
+    }
+
+    @Test
     void when_framesAreStreamed_then_theReaderReturnsEachWholeAndEndsCleanly() throws IOException {
         List<Entry> entries = new RandomEntries(8).entries(1, 300);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
