@@ -5,6 +5,7 @@ import dev.edgelog.primary.PrimaryNode;
 import dev.edgelog.sqllog.auth.Tls;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +19,9 @@ import java.time.Duration;
  * clock, group commit); the follower adds a hop.
  */
 final class LeaderProxy implements AutoCloseable {
+
+    /** Names the leader that answered a forwarded request. */
+    static final HttpString SERVED_BY = new HttpString("X-Edgelog-Served-By");
 
     private final PrimaryNode node;
     private final HttpClient client;
@@ -65,7 +69,7 @@ final class LeaderProxy implements AutoCloseable {
         ex.setStatusCode(r.statusCode());
         r.headers().firstValue("Content-Type").ifPresent(v -> ex.getResponseHeaders().put(Headers.CONTENT_TYPE, v));
         r.headers().firstValue("Retry-After").ifPresent(v -> ex.getResponseHeaders().put(Headers.RETRY_AFTER, v));
-        ex.getResponseHeaders().put(SqlHttpApi.SERVED_BY, leader);
+        ex.getResponseHeaders().put(SERVED_BY, leader);
         ex.getResponseSender().send(java.nio.ByteBuffer.wrap(r.body()));
     }
 

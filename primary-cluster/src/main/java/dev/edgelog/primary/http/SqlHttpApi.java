@@ -1,5 +1,7 @@
 package dev.edgelog.primary.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,12 +15,13 @@ import dev.edgelog.sqllog.Statement;
 import dev.edgelog.sqllog.auth.Credentials;
 import dev.edgelog.sqllog.auth.Scope;
 import dev.edgelog.sqllog.auth.Tls;
+import dev.edgelog.sqllog.sql.RejectedSqlException;
+import dev.edgelog.sqllog.sql.SqlText;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -29,6 +32,7 @@ import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.ratis.protocol.RaftPeer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +47,8 @@ public final class SqlHttpApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SqlHttpApi.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final long WRITE_TIMEOUT_SECONDS = 30;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] NO_BODY = new byte[0];
 
     private final PrimaryNode node;
     private final Undertow server;
@@ -150,8 +156,7 @@ public final class SqlHttpApi implements AutoCloseable {
      */
     private void request(HttpServerExchange ex) throws Exception {
         byte[] body = readBody(ex);
-        List<Statement> statements = isPlainText(ex) ? RqliteRequests.parsePlain(body, false)
-                : RqliteRequests.parse(body, false);
+        List<Statement> statements = parse(ex, body, false);
         int reads = 0;
         for (Statement s : statements) {
             if (isRead(s.sql())) {
@@ -159,14 +164,11 @@ public final class SqlHttpApi implements AutoCloseable {
             }
         }
         if (reads == statements.size()) {
-            Credentials c = node.config().credentials();
-            if (c != null && c.check(ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION), Scope.READ)
-                    != Credentials.Verdict.ALLOWED) {
-                throw new BadRequestException(403, "these credentials lack the read scope");
+            if (authorized(ex, Scope.READ)) {
+                query(ex, statements, body);
             }
-            query(ex, statements);
         } else if (reads == 0) {
-            execute(ex, body, isPlainText(ex) ? RqliteRequests.parsePlain(body, true) : RqliteRequests.parse(body, true));
+            execute(ex, body, parse(ex, body, true)); // parsed again with the write validator
         } else {
             throw new BadRequestException("a /db/request mixing reads and writes is not supported yet; send the reads"
                     + " to /db/query and the writes to /db/execute");
@@ -174,21 +176,18 @@ public final class SqlHttpApi implements AutoCloseable {
     }
 
     private static boolean isRead(String sql) {
-        String verb = dev.edgelog.sqllog.sql.SqlText.mainVerb(sql);
+        String verb = SqlText.mainVerb(sql);
         return (verb.equals("SELECT") || verb.equals("VALUES") || verb.equals("EXPLAIN"))
                 && !sql.toUpperCase(Locale.ROOT).contains("RETURNING");
     }
 
     private void execute(HttpServerExchange ex) throws Exception {
         byte[] body = readBody(ex);
-        List<Statement> statements = isPlainText(ex) ? RqliteRequests.parsePlain(body, true)
-                : RqliteRequests.parse(body, true);
-        execute(ex, body, statements);
+        execute(ex, body, parse(ex, body, true));
     }
 
     private void execute(HttpServerExchange ex, byte[] body, List<Statement> statements) throws Exception {
-        if (!node.isLeader()) {
-            proxy.forward(ex, body);
+        if (forwardedToLeader(ex, body)) {
             return;
         }
         if (node.stateMachine().logId() == null) {
@@ -202,7 +201,7 @@ public final class SqlHttpApi implements AutoCloseable {
             applied = request.result().get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof dev.edgelog.sqllog.sql.RejectedSqlException r) {
+            if (cause instanceof RejectedSqlException r) {
                 throw new BadRequestException(r.getMessage());
             }
             throw new BadRequestException(503, "not committed: " + cause);
@@ -236,28 +235,26 @@ public final class SqlHttpApi implements AutoCloseable {
     }
 
     private void query(HttpServerExchange ex) throws Exception {
-        List<Statement> statements;
         if (ex.getRequestMethod().equalToString("GET")) {
             String q = param(ex, "q");
             if (q == null || q.isBlank()) {
                 throw new BadRequestException("query parameter q not set");
             }
-            statements = RqliteRequests.parsePlain(q.getBytes(StandardCharsets.UTF_8), false);
+            query(ex, RqliteRequests.parsePlain(q.getBytes(StandardCharsets.UTF_8), false), NO_BODY);
         } else {
             byte[] body = readBody(ex);
-            statements = isPlainText(ex) ? RqliteRequests.parsePlain(body, false) : RqliteRequests.parse(body, false);
+            query(ex, parse(ex, body, false), body);
         }
-        query(ex, statements);
     }
 
-    private void query(HttpServerExchange ex, List<Statement> statements) throws Exception {
+    /** Runs parsed read statements; {@code body} is what a follower forwards for a weak read. */
+    private void query(HttpServerExchange ex, List<Statement> statements, byte[] body) throws Exception {
         String level = param(ex, "level") == null ? "weak" : param(ex, "level").toLowerCase(Locale.ROOT);
         switch (level) {
             case "none" -> checkFreshness(ex);
             case "linearizable", "strong" -> node.linearizableBarrier();
             default -> { // weak (rqlite's default and its meaning for unknown levels): ask the leader
-                if (!node.isLeader()) {
-                    proxy.forward(ex, ex.getRequestMethod().equalToString("GET") ? new byte[0] : readBodyAgain(ex));
+                if (forwardedToLeader(ex, body)) {
                     return;
                 }
             }
@@ -305,12 +302,14 @@ public final class SqlHttpApi implements AutoCloseable {
         }
     }
 
-    private byte[] readBodyAgain(HttpServerExchange ex) {
-        byte[] b = ex.getAttachment(BODY);
-        return b == null ? new byte[0] : b;
+    /** Forwards the request to the leader unless this node leads; true when it was forwarded. */
+    private boolean forwardedToLeader(HttpServerExchange ex, byte[] body) throws IOException, InterruptedException {
+        if (node.isLeader()) {
+            return false;
+        }
+        proxy.forward(ex, body);
+        return true;
     }
-
-    private static final io.undertow.util.AttachmentKey<byte[]> BODY = io.undertow.util.AttachmentKey.create(byte[].class);
 
     private void status(HttpServerExchange ex) throws Exception {
         ObjectNode out = NODES.objectNode();
@@ -347,7 +346,7 @@ public final class SqlHttpApi implements AutoCloseable {
         ObjectNode out = NODES.objectNode();
         String leader = node.leaderId();
         String scheme = node.config().tls() == null ? "http://" : "https://";
-        for (org.apache.ratis.protocol.RaftPeer p : node.members()) {
+        for (RaftPeer p : node.members()) {
             String id = p.getId().toString();
             ObjectNode n = out.putObject(id);
             n.put("api_addr", scheme + node.httpAddressOf(id));
@@ -361,16 +360,10 @@ public final class SqlHttpApi implements AutoCloseable {
     /** {@code POST /admin/members {"id", "raft_address", "http_address", "role": "voter"|"listener"}}. */
     private void addMember(HttpServerExchange ex) throws Exception {
         byte[] body = readBody(ex);
-        if (!node.isLeader()) {
-            proxy.forward(ex, body);
+        if (forwardedToLeader(ex, body)) {
             return;
         }
-        com.fasterxml.jackson.databind.JsonNode m;
-        try {
-            m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
-        } catch (IOException e) {
-            throw new BadRequestException("invalid JSON body");
-        }
+        JsonNode m = jsonBody(body);
         String id = text(m, "id");
         String raft = text(m, "raft_address");
         String httpAddress = text(m, "http_address");
@@ -386,8 +379,7 @@ public final class SqlHttpApi implements AutoCloseable {
     }
 
     private void removeMember(HttpServerExchange ex) throws Exception {
-        if (!node.isLeader()) {
-            proxy.forward(ex, new byte[0]);
+        if (forwardedToLeader(ex, NO_BODY)) {
             return;
         }
         String id = param(ex, "id");
@@ -404,23 +396,25 @@ public final class SqlHttpApi implements AutoCloseable {
     /** {@code POST /admin/leader {"id": "n2"}}. */
     private void transferLeader(HttpServerExchange ex) throws Exception {
         byte[] body = readBody(ex);
-        if (!node.isLeader()) {
-            proxy.forward(ex, body);
+        if (forwardedToLeader(ex, body)) {
             return;
         }
-        String id;
-        try {
-            id = text(new com.fasterxml.jackson.databind.ObjectMapper().readTree(body), "id");
-        } catch (IOException e) {
-            throw new BadRequestException("invalid JSON body");
-        }
+        String id = text(jsonBody(body), "id");
         node.transferLeadership(id);
         ObjectNode out = NODES.objectNode();
         out.put("leader", id);
         json(ex, 200, out);
     }
 
-    private static String text(com.fasterxml.jackson.databind.JsonNode m, String field) {
+    private static JsonNode jsonBody(byte[] body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new BadRequestException("invalid JSON body");
+        }
+    }
+
+    private static String text(JsonNode m, String field) {
         if (m == null || !m.hasNonNull(field) || !m.get(field).isTextual() || m.get(field).asText().isBlank()) {
             throw new BadRequestException(field + " is required (a string)");
         }
@@ -444,9 +438,13 @@ public final class SqlHttpApi implements AutoCloseable {
             if (b.length > max) {
                 throw new BadRequestException(413, "request body exceeds max_body_bytes " + max);
             }
-            ex.putAttachment(BODY, b);
             return b;
         }
+    }
+
+    /** The statements of a JSON body, or of a plain-text one (Content-Type text/plain). */
+    private static List<Statement> parse(HttpServerExchange ex, byte[] body, boolean forWrite) {
+        return isPlainText(ex) ? RqliteRequests.parsePlain(body, forWrite) : RqliteRequests.parse(body, forWrite);
     }
 
     private static boolean isPlainText(HttpServerExchange ex) {
@@ -475,8 +473,6 @@ public final class SqlHttpApi implements AutoCloseable {
         out.put("error", message);
         json(ex, status, out);
     }
-
-    static final HttpString SERVED_BY = new HttpString("X-Edgelog-Served-By");
 
     @Override
     public void close() {
