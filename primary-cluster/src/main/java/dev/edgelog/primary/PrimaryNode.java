@@ -6,17 +6,25 @@ import dev.edgelog.primary.query.ReadPool;
 import dev.edgelog.primary.raft.Proposals;
 import dev.edgelog.primary.raft.RaftSetup;
 import dev.edgelog.primary.raft.SqlStateMachine;
+import dev.edgelog.sqllog.Entry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -72,7 +80,7 @@ public final class PrimaryNode implements AutoCloseable {
         this.metrics = new NodeMetrics(this);
         stateMachine.observeApplies((requests, statements, nanos) -> {
             metrics.committed(requests, statements);
-            metrics.applyLatency().record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            metrics.applyLatency().record(nanos, TimeUnit.NANOSECONDS);
         });
         this.http = SqlHttpApi.start(this);
         this.bootstrap = new Thread(this::ensureLogId, config.nodeId() + "-bootstrap");
@@ -96,14 +104,16 @@ public final class PrimaryNode implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<ByteBuffer> propose(List<dev.edgelog.sqllog.Entry> unplaced) {
+    private CompletableFuture<ByteBuffer> propose(List<Entry> unplaced) {
         Message m = Message.valueOf(ByteString.copyFrom(Proposals.batch(unplaced)));
         return client.async().send(m).thenApply(PrimaryNode::content);
     }
 
     private static ByteBuffer content(RaftClientReply reply) {
-        if (!reply.isSuccess()) {
-            throw new IllegalStateException("Raft proposal failed: " + reply.getException());
+        try {
+            check(reply, "Raft proposal");
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
         return reply.getMessage().getContent().asReadOnlyByteBuffer();
     }
@@ -131,10 +141,7 @@ public final class PrimaryNode implements AutoCloseable {
 
     /** Blocks until this node has applied everything committed before the call (Raft ReadIndex). */
     public void linearizableBarrier() throws IOException {
-        RaftClientReply r = client.io().sendReadOnly(Message.EMPTY, RaftPeerId.valueOf(config.nodeId()));
-        if (!r.isSuccess()) {
-            throw new IOException("linearizable read failed: " + r.getException());
-        }
+        check(client.io().sendReadOnly(Message.EMPTY, RaftPeerId.valueOf(config.nodeId())), "linearizable read");
     }
 
     public PrimaryConfig config() {
@@ -166,23 +173,31 @@ public final class PrimaryNode implements AutoCloseable {
         return server.getDivision(group.getGroupId());
     }
 
-    public boolean isLeader() {
+    /** Reads something of this node's Raft division. */
+    @FunctionalInterface
+    private interface DivisionRead<T> {
+        T read(RaftServer.Division d) throws IOException;
+    }
+
+    /** {@code read} of the division, or {@code absent} while it is not there (starting, closed). */
+    private <T> T fromDivision(DivisionRead<T> read, T absent) {
         try {
-            RaftServer.Division d = division();
-            return d.getInfo().isLeader() && d.getInfo().isLeaderReady();
+            return read.read(division());
         } catch (IOException e) {
-            return false;
+            return absent;
         }
+    }
+
+    public boolean isLeader() {
+        return fromDivision(d -> d.getInfo().isLeader() && d.getInfo().isLeaderReady(), false);
     }
 
     /** The current leader's id, or null when none is known. */
     public String leaderId() {
-        try {
-            RaftPeerId id = division().getInfo().getLeaderId();
+        return fromDivision(d -> {
+            RaftPeerId id = d.getInfo().getLeaderId();
             return id == null ? null : id.toString();
-        } catch (IOException e) {
-            return null;
-        }
+        }, null);
     }
 
     /**
@@ -190,43 +205,32 @@ public final class PrimaryNode implements AutoCloseable {
      * of none. What {@code freshness} bounds on a {@code level=none} read.
      */
     public long leaderContactAgeMillis() {
-        try {
-            RaftServer.Division d = division();
+        return fromDivision(d -> {
             if (d.getInfo().isLeader()) {
-                return 0;
+                return 0L;
             }
             if (d.getInfo().getLeaderId() == null) {
                 // a follower that lost its leader returns to FOLLOWER after each failed (pre-)vote,
                 // which resets Ratis's last-RPC timer: without a known leader it is never fresh
-                return -1;
+                return -1L;
             }
             var role = d.getInfo().getRoleInfoProto();
             if (!role.hasFollowerInfo() || !role.getFollowerInfo().hasLeaderInfo()) {
-                return -1;
+                return -1L;
             }
             return role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
-        } catch (IOException e) {
-            return -1;
-        }
+        }, -1L);
     }
 
     /** The members as the current Raft configuration has them (voters and listeners). */
-    public java.util.Collection<org.apache.ratis.protocol.RaftPeer> members() {
-        try {
-            return division().getRaftConf().getAllPeers();
-        } catch (IOException e) {
-            return java.util.List.of();
-        }
+    public Collection<RaftPeer> members() {
+        return fromDivision(d -> d.getRaftConf().getAllPeers(), List.of());
     }
 
     /** Whether {@code id} is a non-voting listener in the current configuration. */
     public boolean isListener(String id) {
-        try {
-            return division().getRaftConf().getAllPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)
-                    .stream().anyMatch(p -> p.getId().toString().equals(id));
-        } catch (IOException e) {
-            return false;
-        }
+        return fromDivision(d -> d.getRaftConf().getAllPeers(RaftPeerRole.LISTENER).stream()
+                .anyMatch(p -> p.getId().toString().equals(id)), false);
     }
 
     /**
@@ -234,7 +238,7 @@ public final class PrimaryNode implements AutoCloseable {
      * members added at run time), else from this node's config; null when unknown.
      */
     public String httpAddressOf(String id) {
-        for (org.apache.ratis.protocol.RaftPeer p : members()) {
+        for (RaftPeer p : members()) {
             if (p.getId().toString().equals(id) && p.getDataStreamAddress() != null) {
                 return p.getDataStreamAddress();
             }
@@ -245,10 +249,9 @@ public final class PrimaryNode implements AutoCloseable {
 
     /** Adds a voter or listener (this node must lead). */
     public void addMember(String id, String raftAddress, String httpAddress, boolean listener) throws IOException {
-        org.apache.ratis.protocol.RaftPeer peer = RaftSetup.peer(id, raftAddress, httpAddress, listener);
-        org.apache.ratis.protocol.SetConfigurationRequest.Arguments.Builder b =
-                org.apache.ratis.protocol.SetConfigurationRequest.Arguments.newBuilder()
-                        .setMode(org.apache.ratis.protocol.SetConfigurationRequest.Mode.ADD);
+        RaftPeer peer = RaftSetup.peer(id, raftAddress, httpAddress, listener);
+        SetConfigurationRequest.Arguments.Builder b = SetConfigurationRequest.Arguments.newBuilder()
+                .setMode(SetConfigurationRequest.Mode.ADD);
         if (listener) {
             b.setServersInNewConf(List.of()).setListenersInNewConf(List.of(peer));
         } else {
@@ -259,20 +262,18 @@ public final class PrimaryNode implements AutoCloseable {
 
     /** Removes a member (this node must lead), comparing against the configuration it read. */
     public void removeMember(String id) throws IOException {
-        org.apache.ratis.server.RaftConfiguration conf = division().getRaftConf();
-        var follower = org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER;
-        var listener = org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER;
-        List<org.apache.ratis.protocol.RaftPeer> servers = List.copyOf(conf.getCurrentPeers(follower));
-        List<org.apache.ratis.protocol.RaftPeer> listeners = List.copyOf(conf.getCurrentPeers(listener));
-        if (servers.stream().noneMatch(p -> p.getId().toString().equals(id))
-                && listeners.stream().noneMatch(p -> p.getId().toString().equals(id))) {
+        RaftConfiguration conf = division().getRaftConf();
+        List<RaftPeer> servers = List.copyOf(conf.getCurrentPeers(RaftPeerRole.FOLLOWER));
+        List<RaftPeer> listeners = List.copyOf(conf.getCurrentPeers(RaftPeerRole.LISTENER));
+        Predicate<RaftPeer> leaving = p -> p.getId().toString().equals(id);
+        if (servers.stream().noneMatch(leaving) && listeners.stream().noneMatch(leaving)) {
             throw new IllegalArgumentException("no member " + id);
         }
-        check(client.admin().setConfiguration(org.apache.ratis.protocol.SetConfigurationRequest.Arguments.newBuilder()
+        check(client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
                 .setServersInCurrentConf(servers).setListenersInCurrentConf(listeners)
-                .setServersInNewConf(servers.stream().filter(p -> !p.getId().toString().equals(id)).toList())
-                .setListenersInNewConf(listeners.stream().filter(p -> !p.getId().toString().equals(id)).toList())
-                .setMode(org.apache.ratis.protocol.SetConfigurationRequest.Mode.COMPARE_AND_SET).build()),
+                .setServersInNewConf(servers.stream().filter(leaving.negate()).toList())
+                .setListenersInNewConf(listeners.stream().filter(leaving.negate()).toList())
+                .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build()),
                 "removing " + id);
     }
 
@@ -288,27 +289,15 @@ public final class PrimaryNode implements AutoCloseable {
     }
 
     public long term() {
-        try {
-            return division().getInfo().getCurrentTerm();
-        } catch (IOException e) {
-            return 0;
-        }
+        return fromDivision(d -> d.getInfo().getCurrentTerm(), 0L);
     }
 
     public long raftCommitIndex() {
-        try {
-            return division().getRaftLog().getLastCommittedIndex();
-        } catch (IOException e) {
-            return 0;
-        }
+        return fromDivision(d -> d.getRaftLog().getLastCommittedIndex(), 0L);
     }
 
     public long raftAppliedIndex() {
-        try {
-            return division().getInfo().getLastAppliedIndex();
-        } catch (IOException e) {
-            return 0;
-        }
+        return fromDivision(d -> d.getInfo().getLastAppliedIndex(), 0L);
     }
 
     @Override
