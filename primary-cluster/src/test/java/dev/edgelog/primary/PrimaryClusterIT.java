@@ -54,6 +54,9 @@ class PrimaryClusterIT {
                 assertTrue(metrics.contains("edgelog_applied_index{node=\"n" + n + "\"} " + index + ".0"), metrics);
                 assertTrue(metrics.contains("edgelog_requests_committed_total{node=\"n" + n + "\"} 2.0"), metrics);
             }
+            HttpResponse<String> missing = c.get(follower, "/db/query?level=none&q=SELECT%20*%20FROM%20nope");
+            assertEquals("{\"results\":[{\"error\":\"no such table: nope\"}]}", missing.body(),
+                    "SQLite's own message, without sqlite-jdbc's wrapping");
         }
     }
 

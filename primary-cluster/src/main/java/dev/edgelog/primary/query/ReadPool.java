@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgelog.sqllog.Statement;
 import dev.edgelog.sqllog.apply.ParameterBinder;
+import dev.edgelog.sqllog.apply.SqliteErrors;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,7 +19,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteException;
 
 /**
  * Read-only connections to the node's SQLite file for {@code /db/query}: opened with
@@ -95,7 +95,7 @@ public final class ReadPool implements AutoCloseable {
             }
         } catch (SQLException e) {
             result.removeAll();
-            result.put("error", message(e));
+            result.put("error", SqliteErrors.message(e));
         } catch (IllegalArgumentException e) {
             result.removeAll();
             result.put("error", e.getMessage());
@@ -161,17 +161,6 @@ public final class ReadPool implements AutoCloseable {
             return NODES.textNode(Base64.getEncoder().encodeToString(b));
         }
         return NODES.textNode(o.toString());
-    }
-
-    private static String message(SQLException e) {
-        String m = e.getMessage() == null ? "" : e.getMessage();
-        if (e instanceof SQLiteException) {
-            int open = m.indexOf('(');
-            if (m.startsWith("[") && open > 0 && m.endsWith(")")) {
-                return m.substring(open + 1, m.length() - 1);
-            }
-        }
-        return m;
     }
 
     private static void closeQuietly(Connection c) {

@@ -14,7 +14,7 @@ import org.sqlite.SQLiteException;
  * locked, I/O, corrupt, full, read-only, interrupt, misuse, a driver error without a SQLite code)
  * depends on this machine, not on the statement, and must never be recorded as a result.
  */
-final class SqliteErrors {
+public final class SqliteErrors {
 
     private static final int SQLITE_ERROR = 1;
     private static final int SQLITE_TOOBIG = 18;
@@ -45,7 +45,7 @@ final class SqliteErrors {
      * {@code "[SQLITE_CONSTRAINT_UNIQUE] A UNIQUE constraint failed (UNIQUE constraint failed: t.id)"}
      * becomes {@code "UNIQUE constraint failed: t.id"}.
      */
-    static String message(SQLException e) {
+    public static String message(SQLException e) {
         String m = e.getMessage();
         if (m == null) {
             return e.getClass().getSimpleName();
