@@ -47,26 +47,19 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code main} with {@code args} in a new JVM with this JVM's class path. */
     public static ChildJvm start(Class<?> main, Path stderrFile, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(main.getName());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .redirectError(ProcessBuilder.Redirect.appendTo(stderrFile.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.PIPE);
-        return new ChildJvm(pb.start());
+        return launch(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"), main.getName()), stderrFile,
+                args);
     }
 
     /** Starts {@code java -jar jar args…} (a packaged role). */
     public static ChildJvm startJar(Path jar, Path stderrFile, String... args) throws IOException {
+        return launch(List.of("-Xmx512m", "-jar", jar.toString()), stderrFile, args);
+    }
+
+    private static ChildJvm launch(List<String> jvmArgs, Path stderrFile, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
-        cmd.add("-jar");
-        cmd.add(jar.toString());
+        cmd.addAll(jvmArgs);
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderrFile.toFile()))
