@@ -124,13 +124,14 @@ final class StatementCache implements AutoCloseable {
             return c;
         }
         misses++;
+        String keyword = leadingKeyword(sql);
         if (!hasParameters) {
-            Cached once = admitOrRunOnce(sql);
+            Cached once = admitOrRunOnce(sql, keyword);
             if (once != null) {
                 return once;
             }
         }
-        c = prepare(sql);
+        c = prepare(sql, keyword);
         entries.put(sql, c);
         if (entries.size() > capacity) {
             evictEldest();
@@ -147,13 +148,12 @@ final class StatementCache implements AutoCloseable {
      *
      * @return the one-shot handle, or null to prepare and cache the text
      */
-    private Cached admitOrRunOnce(String sql) {
+    private Cached admitOrRunOnce(String sql, String keyword) {
         int h = sql.hashCode();
         int slot = (h ^ (h >>> 16)) & (SEEN_SLOTS - 1);
         if (seen[slot] == h) {
             return null;
         }
-        String keyword = leadingKeyword(sql);
         if (!ONE_SHOT.contains(keyword) || !singleStatementWithoutReturning(sql)) {
             return null;
         }
@@ -188,8 +188,7 @@ final class StatementCache implements AutoCloseable {
         return false;
     }
 
-    private Cached prepare(String sql) throws SQLException {
-        String keyword = leadingKeyword(sql);
+    private Cached prepare(String sql, String keyword) throws SQLException {
         if (TRANSACTION_CONTROL.contains(keyword)) {
             return Cached.refused(sql, "transaction control (" + keyword + ") is not allowed in a SQL-log entry");
         }
