@@ -84,13 +84,12 @@ public final class PrimaryConfigFile {
             throw new IllegalArgumentException(path + ": the file is empty");
         }
         PrimaryConfig c = toConfig(f, nodeIdOverride, dataDirOverride);
+        Path base = path.toAbsolutePath().getParent(); // auth and tls paths are relative to the file
         if (f.auth() != null) {
-            Path base = path.toAbsolutePath().getParent();
             c = c.withCredentials(Credentials.load(resolve(base, f.auth().usersFile()),
                     resolve(base, f.auth().tokensFile())));
         }
         if (f.tls() != null) {
-            Path base = path.toAbsolutePath().getParent();
             c = c.withTls(new PrimaryConfig.TlsFiles(resolve(base, require(f.tls().certFile(), "tls.cert_file")),
                     resolve(base, require(f.tls().keyFile(), "tls.key_file")),
                     resolve(base, require(f.tls().caFile(), "tls.ca_file"))));

@@ -136,12 +136,7 @@ final class TestCluster implements AutoCloseable {
 
     HttpResponse<String> post(int node, String pathAndQuery, String body, String authorization)
             throws IOException, InterruptedException {
-        HttpRequest.Builder r = HttpRequest.newBuilder(uri(node, pathAndQuery)).timeout(Duration.ofSeconds(40))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        if (authorization != null) {
-            r.header("Authorization", authorization);
-        }
-        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        return post(node, pathAndQuery, body, "POST", authorization);
     }
 
     HttpResponse<String> get(int node, String pathAndQuery) throws IOException, InterruptedException {
@@ -152,6 +147,7 @@ final class TestCluster implements AutoCloseable {
     HttpResponse<String> post(int node, String pathAndQuery, String body, String method, String authorization)
             throws IOException, InterruptedException {
         HttpRequest.Builder r = HttpRequest.newBuilder(uri(node, pathAndQuery)).timeout(Duration.ofSeconds(40))
+                .header("Content-Type", "application/json")
                 .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         if (authorization != null) {
