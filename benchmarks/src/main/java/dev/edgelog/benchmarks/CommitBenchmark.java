@@ -3,127 +3,160 @@ package dev.edgelog.benchmarks;
 import dev.edgelog.primary.PrimaryConfig;
 import dev.edgelog.primary.PrimaryNode;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Commit throughput and latency of a 3-node primary cluster through the HTTP endpoint
- * ({@code POST /db/execute} to the leader), with 1, 16 and 100 concurrent writers of one INSERT
- * each, and with bulk requests of 100 INSERTs. All three nodes run in this JVM on 127.0.0.1 (a
- * 2-core machine runs them and the load generator together).
+ * ({@code POST /db/execute} to the leader) with 1, 16 and 100 concurrent writers of one INSERT each
+ * and with bulk requests of 100 INSERTs; then the same load as puts against a local 3-member etcd
+ * cluster when {@code etcd} is installed, and the ratio at 100 writers. All nodes run on this
+ * machine on 127.0.0.1 (edgelog's three in this JVM, etcd's as processes).
  */
 final class CommitBenchmark {
+
+    private static final String INSERT = "INSERT INTO ads(id, campaign, name, bid) VALUES(?, ?, ?, ?)";
+    private static final int[] WRITERS = {1, 16, 100};
+    private static final int BULK = 100;
+    private static final int BULK_WRITERS = 16;
+
+    private final AtomicLong ids = new AtomicLong();
 
     private CommitBenchmark() {
     }
 
-    static void run(Path dir, Duration perRun) throws Exception {
+    static void run(Path dir, Duration perRun, Duration warmup) throws Exception {
+        new CommitBenchmark().runAll(dir, perRun, warmup);
+    }
+
+    private void runAll(Path dir, Duration perRun, Duration warmup) throws Exception {
+        System.out.printf(Locale.ROOT, "commit path: 3 nodes on 127.0.0.1, %s per run after %s of warm-up, Raft over %s%n",
+                perRun, warmup, System.getProperty("edgelog.raft.rpc", "grpc"));
+        Map<String, HttpLoad.Result> edgelog = runEdgelog(dir.resolve("edgelog"), perRun, warmup);
+        Map<String, HttpLoad.Result> etcd = runEtcd(dir.resolve("etcd"), perRun);
+        System.out.println();
+        System.out.println("| load | edgelog statements/s | p50 / p99 | etcd puts/s | p50 / p99 | edgelog / etcd |");
+        System.out.println("|---|---:|---|---:|---|---:|");
+        for (Map.Entry<String, HttpLoad.Result> e : edgelog.entrySet()) {
+            HttpLoad.Result r = e.getValue();
+            HttpLoad.Result ref = etcd.get(e.getKey());
+            System.out.printf(Locale.ROOT, "| %s | %,.0f | %.2f / %.2f ms | %s | %s | %s |%n", e.getKey(),
+                    r.statementsPerSec(), r.percentileMs(0.5), r.percentileMs(0.99),
+                    ref == null ? "—" : String.format(Locale.ROOT, "%,.0f", ref.statementsPerSec()),
+                    ref == null ? "—" : String.format(Locale.ROOT, "%.2f / %.2f ms", ref.percentileMs(0.5), ref.percentileMs(0.99)),
+                    ref == null ? "—" : String.format(Locale.ROOT, "**%.2f**", r.statementsPerSec() / ref.statementsPerSec()));
+        }
+    }
+
+    private Map<String, HttpLoad.Result> runEdgelog(Path dir, Duration perRun, Duration warmup) throws Exception {
         List<PrimaryConfig.Peer> peers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             peers.add(new PrimaryConfig.Peer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
         }
         List<PrimaryNode> nodes = new ArrayList<>();
+        Map<String, HttpLoad.Result> results = new LinkedHashMap<>();
         try {
             for (int i = 0; i < 3; i++) {
                 nodes.add(PrimaryNode.start(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers)
-                        .withSnapshotThreshold(100_000)));
+                        .withSnapshotThreshold(1_000_000)));
             }
-            PrimaryNode leader = awaitLeader(nodes);
-            String url = "http://" + leader.config().self().httpAddress() + "/db/execute";
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            send(http, url, "[\"CREATE TABLE ads(id INTEGER PRIMARY KEY, campaign INTEGER, name TEXT, bid REAL)\"]");
-            System.out.printf(Locale.ROOT, "primary commit path: 3 nodes in one JVM, %s per run%n", perRun);
-            AtomicLong ids = new AtomicLong();
-            load(http, url, 1, 1, perRun, ids);
-            for (int writers : new int[] {1, 16, 100}) {
-                report("1 statement/request, " + writers + " writers", load(http, url, writers, 1, perRun, ids));
+            InetSocketAddress leader = parse(awaitLeader(nodes).config().self().httpAddress());
+            HttpLoad.Check ok = (status, body) -> status == 200 && !body.contains("\"error\"");
+            HttpLoad.run(leader, "/db/execute", 1, 1, Duration.ofSeconds(5),
+                    () -> "[\"CREATE TABLE IF NOT EXISTS ads(id INTEGER PRIMARY KEY, campaign INTEGER, name TEXT, bid REAL)\"]",
+                    (status, body) -> true);
+            // the JIT compiles the whole path (HTTP, Raft, apply) before anything is measured
+            HttpLoad.run(leader, "/db/execute", 16, 1, warmup.dividedBy(2), () -> inserts(1), ok);
+            HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, warmup.dividedBy(2), () -> inserts(BULK), ok);
+            for (int writers : WRITERS) {
+                String name = writers + (writers == 1 ? " writer" : " writers") + ", 1 statement/request";
+                results.put(name, report("edgelog " + name,
+                        HttpLoad.run(leader, "/db/execute", writers, 1, perRun, () -> inserts(1), ok)));
             }
-            report("100 statements/request, 16 writers", load(http, url, 16, 100, perRun, ids));
+            String bulk = BULK_WRITERS + " writers, " + BULK + " statements/request";
+            results.put(bulk, report("edgelog " + bulk,
+                    HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, perRun, () -> inserts(BULK), ok)));
         } finally {
             for (PrimaryNode n : nodes) {
                 n.close();
             }
         }
+        return results;
     }
 
-    record Result(long statements, long requests, long errors, double seconds, long[] latenciesNanos) {
+    private Map<String, HttpLoad.Result> runEtcd(Path dir, Duration perRun) throws Exception {
+        Map<String, HttpLoad.Result> results = new LinkedHashMap<>();
+        Path etcd = EtcdCluster.binary();
+        if (etcd == null) {
+            System.out.println("etcd comparison skipped: no `etcd` on the PATH (Debian: apt-get install etcd-server)");
+            return results;
+        }
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ports.add(freePort());
+        }
+        try (EtcdCluster cluster = new EtcdCluster(etcd, dir, ports)) {
+            InetSocketAddress leader = cluster.awaitLeader(Duration.ofSeconds(60));
+            HttpLoad.Check ok = (status, body) -> status == 200 && body.contains("\"header\"");
+            HttpLoad.run(leader, "/v3/kv/put", 16, 1, Duration.ofSeconds(5), this::put, ok);
+            for (int writers : WRITERS) {
+                String name = writers + (writers == 1 ? " writer" : " writers") + ", 1 statement/request";
+                results.put(name, report("etcd " + name, HttpLoad.run(leader, "/v3/kv/put", writers, 1, perRun, this::put, ok)));
+            }
+            String bulk = BULK_WRITERS + " writers, " + BULK + " statements/request";
+            results.put(bulk, report("etcd " + bulk + " (txn)",
+                    HttpLoad.run(leader, "/v3/kv/txn", BULK_WRITERS, BULK, perRun, this::txn, ok)));
+        }
+        return results;
     }
 
-    private static Result load(HttpClient http, String url, int writers, int perRequest, Duration duration,
-                               AtomicLong ids) throws InterruptedException {
-        long end = System.nanoTime() + duration.toNanos();
-        List<long[]> perThread = new ArrayList<>();
-        long[] counts = new long[writers * 2];
-        List<Thread> threads = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int w = 0; w < writers; w++) {
-            long[] lat = new long[2_000_000 / writers];
-            perThread.add(lat);
-            int slot = w;
-            Thread t = new Thread(() -> {
-                int n = 0;
-                while (System.nanoTime() < end) {
-                    StringBuilder body = new StringBuilder("[");
-                    for (int i = 0; i < perRequest; i++) {
-                        long id = ids.incrementAndGet();
-                        body.append(i == 0 ? "" : ",").append("[\"INSERT INTO ads(id, campaign, name, bid) VALUES(?, ?, ?, ?)\", ")
-                                .append(id).append(", ").append(id % 97).append(", \"ad-").append(id).append("\", 0.25]");
-                    }
-                    body.append(']');
-                    long t0 = System.nanoTime();
-                    boolean ok = send(http, url, body.toString());
-                    if (n < lat.length) {
-                        lat[n] = System.nanoTime() - t0;
-                    }
-                    n++;
-                    counts[slot * 2] += ok ? 1 : 0;
-                    counts[slot * 2 + 1] += ok ? 0 : 1;
-                }
-            });
-            t.start();
-            threads.add(t);
+    private String inserts(int count) {
+        StringBuilder body = new StringBuilder("[");
+        for (int i = 0; i < count; i++) {
+            long id = ids.incrementAndGet();
+            body.append(i == 0 ? "[\"" : ",[\"").append(INSERT).append("\", ").append(id).append(", ").append(id % 97)
+                    .append(", \"ad-").append(id).append("\", 0.25]");
         }
-        for (Thread t : threads) {
-            t.join();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long requests = 0;
-        long errors = 0;
-        for (int w = 0; w < writers; w++) {
-            requests += counts[w * 2];
-            errors += counts[w * 2 + 1];
-        }
-        long[] all = perThread.stream().flatMapToLong(a -> Arrays.stream(a).filter(x -> x > 0)).sorted().toArray();
-        return new Result(requests * perRequest, requests, errors, seconds, all);
+        return body.append(']').toString();
     }
 
-    private static boolean send(HttpClient http, String url, String body) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 && !r.body().contains("\"error\"");
-        } catch (Exception e) {
-            return false;
-        }
+    /** The same row as an etcd key and value. */
+    private String putFields() {
+        long id = ids.incrementAndGet();
+        return "\"key\":\"" + base64("ads/" + id) + "\",\"value\":\""
+                + base64("{\"campaign\":" + id % 97 + ",\"name\":\"ad-" + id + "\",\"bid\":0.25}") + "\"";
     }
 
-    private static void report(String name, Result r) {
-        long[] l = r.latenciesNanos();
-        System.out.printf(Locale.ROOT, "%-40s %,10.0f statements/s  %,8.0f requests/s  p50 %6.2f ms  p99 %7.2f ms  errors %d%n",
-                name, r.statements() / r.seconds(), r.requests() / r.seconds(),
-                l.length == 0 ? 0 : l[l.length / 2] / 1e6, l.length == 0 ? 0 : l[(int) (l.length * 0.99)] / 1e6,
-                r.errors());
+    private String put() {
+        return "{" + putFields() + "}";
+    }
+
+    private String txn() {
+        StringBuilder body = new StringBuilder("{\"success\":[");
+        for (int i = 0; i < BULK; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"requestPut\":{").append(putFields()).append("}}");
+        }
+        return body.append("]}").toString();
+    }
+
+    private static String base64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static HttpLoad.Result report(String name, HttpLoad.Result r) {
+        System.out.println(r.line(name));
+        return r;
     }
 
     private static PrimaryNode awaitLeader(List<PrimaryNode> nodes) throws InterruptedException {
@@ -137,6 +170,11 @@ final class CommitBenchmark {
             Thread.sleep(20);
         }
         throw new IllegalStateException("no leader within 60 s");
+    }
+
+    private static InetSocketAddress parse(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
     }
 
     private static int freePort() throws Exception {

@@ -15,11 +15,14 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -46,6 +49,8 @@ public final class PrimaryNode implements AutoCloseable {
     private final SqlStateMachine stateMachine;
     private final RaftServer server;
     private final RaftClient client;
+    private final ClientId localClientId = ClientId.randomId();
+    private final AtomicLong localCallIds = new AtomicLong();
     private final GroupCommitter committer;
     private final ReadPool reads;
     private final SqlHttpApi http;
@@ -104,9 +109,27 @@ public final class PrimaryNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Hands a batch to the Raft server in this JVM. Followers forward writes to the leader over
+     * HTTP, so the group committer runs on the leader, and going through a Raft client would add a
+     * network round trip to itself. Each proposal has its own call id, so Ratis's retry cache keeps
+     * its usual meaning; a node that lost leadership meanwhile answers NotLeader, and the writer
+     * gets a 503 to retry.
+     */
     private CompletableFuture<ByteBuffer> propose(List<Entry> unplaced) {
-        Message m = Message.valueOf(ByteString.copyFrom(Proposals.batch(unplaced)));
-        return client.async().send(m).thenApply(PrimaryNode::content);
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(localClientId)
+                .setServerId(server.getId())
+                .setGroupId(group.getGroupId())
+                .setCallId(localCallIds.incrementAndGet())
+                .setMessage(Message.valueOf(ByteString.copyFrom(Proposals.batch(unplaced))))
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        try {
+            return server.submitClientRequestAsync(request).thenApply(PrimaryNode::content);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private static ByteBuffer content(RaftClientReply reply) {
