@@ -2,6 +2,7 @@ package dev.edgelog.benchmarks;
 
 import dev.edgelog.primary.PrimaryConfig;
 import dev.edgelog.primary.PrimaryNode;
+import dev.edgelog.primary.commit.GroupCommitSettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -41,8 +42,8 @@ final class CommitBenchmark {
     }
 
     private void runAll(Path dir, Duration perRun, Duration warmup) throws Exception {
-        System.out.printf(Locale.ROOT, "commit path: 3 nodes on 127.0.0.1, %s per run after %s of warm-up, Raft over %s%n",
-                perRun, warmup, System.getProperty("edgelog.raft.rpc", "grpc"));
+        System.out.printf(Locale.ROOT, "commit path: 3 nodes on 127.0.0.1, %s per run after %s of warm-up, Raft over %s, %s%n",
+                perRun, warmup, System.getProperty("edgelog.raft.rpc", "grpc"), groupCommit());
         Map<String, HttpLoad.Result> edgelog = runEdgelog(dir.resolve("edgelog"), perRun, warmup);
         Map<String, HttpLoad.Result> etcd = runEtcd(dir.resolve("etcd"), perRun);
         System.out.println();
@@ -69,16 +70,19 @@ final class CommitBenchmark {
         try {
             for (int i = 0; i < 3; i++) {
                 nodes.add(PrimaryNode.start(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers)
-                        .withSnapshotThreshold(1_000_000)));
+                        .withSnapshotThreshold(1_000_000).withGroupCommit(groupCommit())));
             }
             InetSocketAddress leader = parse(awaitLeader(nodes).config().self().httpAddress());
             HttpLoad.Check ok = (status, body) -> status == 200 && !body.contains("\"error\"");
             HttpLoad.run(leader, "/db/execute", 1, 1, Duration.ofSeconds(5),
                     () -> "[\"CREATE TABLE IF NOT EXISTS ads(id INTEGER PRIMARY KEY, campaign INTEGER, name TEXT, bid REAL)\"]",
                     (status, body) -> true);
-            // the JIT compiles the whole path (HTTP, Raft, apply) before anything is measured
-            HttpLoad.run(leader, "/db/execute", 16, 1, warmup.dividedBy(2), () -> inserts(1), ok);
-            HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, warmup.dividedBy(2), () -> inserts(BULK), ok);
+            // every load shape once before anything is measured: on two cores the JIT's compiler
+            // threads otherwise take a quarter of the CPU during the first minute
+            for (int writers : WRITERS) {
+                HttpLoad.run(leader, "/db/execute", writers, 1, warmup.dividedBy(4), () -> inserts(1), ok);
+            }
+            HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, warmup.dividedBy(4), () -> inserts(BULK), ok);
             for (int writers : WRITERS) {
                 String name = writers + (writers == 1 ? " writer" : " writers") + ", 1 statement/request";
                 results.put(name, report("edgelog " + name,
@@ -119,6 +123,14 @@ final class CommitBenchmark {
                     HttpLoad.run(leader, "/v3/kv/txn", BULK_WRITERS, BULK, perRun, this::txn, ok)));
         }
         return results;
+    }
+
+    /** Group-commit defaults, or the settings to try from {@code -Dedgelog.bench.max-in-flight} and {@code .linger-us}. */
+    private static GroupCommitSettings groupCommit() {
+        GroupCommitSettings d = GroupCommitSettings.defaults();
+        return new GroupCommitSettings(d.maxRequests(), d.maxBytes(),
+                Duration.ofNanos(1_000L * Long.getLong("edgelog.bench.linger-us", d.linger().toNanos() / 1_000)),
+                Integer.getInteger("edgelog.bench.max-in-flight", d.maxInFlight()), d.queueCapacity(), d.strict());
     }
 
     private String inserts(int count) {

@@ -135,6 +135,11 @@ public record PrimaryConfig(
                 httpWorkers, credentials, tls, join);
     }
 
+    public PrimaryConfig withGroupCommit(GroupCommitSettings value) {
+        return new PrimaryConfig(nodeId, clusterName, dataDir, peers, value, maxBodyBytes, segments, snapshotThreshold,
+                httpWorkers, credentials, tls, join);
+    }
+
     public PrimaryConfig withMaxBodyBytes(int value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, value, segments, snapshotThreshold,
                 httpWorkers, credentials, tls, join);

@@ -83,6 +83,16 @@ class PrimaryClusterIT {
             c.post(c.leader(), "/db/execute", "[\"CREATE TABLE t(x)\"]");
             assertTrue(c.get(follower, "/db/query?level=none&freshness=10s&q=SELECT%201").body().contains("[[1]]"));
             assertEquals(400, c.get(follower, "/db/query?level=none&freshness=soon&q=SELECT%201").statusCode());
+            assertEquals(400, c.get(follower, "/db/query?level=none&freshness_strict&q=SELECT%201").statusCode(),
+                    "freshness_strict without freshness");
+            // strict also wants young data: with the leader in contact but no write for 1.5 s
+            Thread.sleep(1_500);
+            assertTrue(c.get(follower, "/db/query?level=none&freshness=1s&q=SELECT%201").body().contains("[[1]]"),
+                    "the follower hears heartbeats");
+            assertEquals("{\"results\":[],\"error\":\"stale read\"}",
+                    c.get(follower, "/db/query?level=none&freshness=1s&freshness_strict&q=SELECT%201").body());
+            assertTrue(c.get(follower, "/db/query?level=none&freshness=10m&freshness_strict&q=SELECT%201").body()
+                    .contains("[[1]]"));
 
             for (int n = 0; n < 3; n++) {
                 if (n != follower) {

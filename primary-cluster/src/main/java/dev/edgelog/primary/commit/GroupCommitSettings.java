@@ -20,7 +20,7 @@ public record GroupCommitSettings(int maxRequests, int maxBytes, Duration linger
     public static final int DEFAULT_MAX_REQUESTS = 1024;
     public static final int DEFAULT_MAX_BYTES = 4 << 20;
     public static final Duration DEFAULT_LINGER = Duration.ZERO;
-    public static final int DEFAULT_MAX_IN_FLIGHT = 4;
+    public static final int DEFAULT_MAX_IN_FLIGHT = 2;
     public static final int DEFAULT_QUEUE_CAPACITY = 10_000;
 
     public GroupCommitSettings {

@@ -271,22 +271,23 @@ public final class SqlHttpApi implements AutoCloseable {
     /**
      * rqlite's {@code freshness} on a {@code level=none} read: refuse when this node last heard
      * from the leader longer ago than the given duration (Go syntax: {@code 500ms}, {@code 1s},
-     * {@code 1m30s}).
+     * {@code 1m30s}). With {@code freshness_strict} the newest data must also be that young: the
+     * last applied write's commit time (the leader's clock) against this node's clock, so a cluster
+     * without writes for longer than {@code freshness} refuses strict reads, as rqlite does.
      */
     private void checkFreshness(HttpServerExchange ex) {
         String freshness = param(ex, "freshness");
-        if (flag(ex, "freshness_strict")) {
-            if (freshness == null) {
+        boolean strict = flag(ex, "freshness_strict");
+        if (freshness == null) {
+            if (strict) {
                 throw new BadRequestException("freshness_strict requires freshness");
             }
-            throw new BadRequestException("freshness_strict is not supported; use freshness or level=linearizable");
-        }
-        if (freshness == null) {
             return;
         }
         long maxMillis = GoDurations.parseMillis(freshness);
         long age = node.leaderContactAgeMillis();
-        if (age < 0 || age > maxMillis) {
+        long dataAge = System.currentTimeMillis() - node.stateMachine().lastCommitTimeMillis();
+        if (age < 0 || age > maxMillis || (strict && dataAge > maxMillis)) {
             ObjectNode out = NODES.objectNode();
             out.putArray("results");
             out.put("error", "stale read");

@@ -112,6 +112,12 @@ public final class SqlStateMachine extends BaseStateMachine {
         return a == null ? 0 : a.appliedIndex();
     }
 
+    /** The commit time (leader's clock, ms) of the last applied entry; 0 before the first. */
+    public long lastCommitTimeMillis() {
+        SqliteApplier a = applier;
+        return a == null ? 0 : a.state().lastCommitTimeMillis();
+    }
+
     /** The node's SQLite file (readers open it read-only). */
     public Path databaseFile() {
         return dbFile;
