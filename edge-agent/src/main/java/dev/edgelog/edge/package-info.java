@@ -1,4 +1,6 @@
 /**
- * The edge agent arrives with issue 4: it follows the SQL log into a local SQLite file that ad servers read.
+ * The edge agent: follows the SQL log from an ordered list of upstreams (primary nodes or mirrors)
+ * into a local SQLite file that ad servers read. {@link dev.edgelog.edge.EdgeAgent} ties together
+ * the follower loop ({@code follow}), the local status API ({@code http}) and the configuration.
  */
 package dev.edgelog.edge;

@@ -15,6 +15,7 @@ import dev.edgelog.sqllog.Statement;
 import dev.edgelog.sqllog.auth.Credentials;
 import dev.edgelog.sqllog.auth.Scope;
 import dev.edgelog.sqllog.auth.Tls;
+import dev.edgelog.sqllog.pull.PullService;
 import dev.edgelog.sqllog.sql.RejectedSqlException;
 import dev.edgelog.sqllog.sql.SqlText;
 import io.undertow.Handlers;
@@ -53,12 +54,15 @@ public final class SqlHttpApi implements AutoCloseable {
     private final PrimaryNode node;
     private final Undertow server;
     private final LeaderProxy proxy;
+    private final PullService pull;
 
     private SqlHttpApi(PrimaryNode node) throws IOException {
         this.node = node;
         this.proxy = new LeaderProxy(node);
         PrimaryConfig.Peer self = node.config().self();
-        HttpHandler routes = Handlers.routing()
+        this.pull = new PullService(node.config().nodeId(), node.stateMachine(), node.config().credentials(),
+                node.config().dataDir().resolve("pull-snapshots"), java.time.Clock.systemUTC());
+        HttpHandler routes = pull.addTo(Handlers.routing())
                 .post("/db/execute", blocking(Scope.WRITE, this::execute))
                 .get("/db/query", blocking(Scope.READ, this::query))
                 .post("/db/query", blocking(Scope.READ, this::query))
@@ -478,6 +482,7 @@ public final class SqlHttpApi implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        pull.close();
         proxy.close();
     }
 }

@@ -7,6 +7,7 @@ import dev.edgelog.sqllog.apply.ApplyResult;
 import dev.edgelog.sqllog.apply.SqliteApplier;
 import dev.edgelog.sqllog.segment.SegmentStore;
 import dev.edgelog.sqllog.segment.SegmentStoreConfig;
+import dev.edgelog.sqllog.pull.LogSource;
 import dev.edgelog.sqllog.snapshot.SnapshotInfo;
 import dev.edgelog.sqllog.snapshot.Snapshots;
 import java.io.File;
@@ -59,7 +60,7 @@ import org.slf4j.LoggerFactory;
  *       install replaces wholesale.</li>
  * </ul>
  */
-public final class SqlStateMachine extends BaseStateMachine {
+public final class SqlStateMachine extends BaseStateMachine implements LogSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqlStateMachine.class);
     private static final String LOG_ID_FILE = "log-id";
@@ -71,6 +72,7 @@ public final class SqlStateMachine extends BaseStateMachine {
     private final Clock clock;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final List<LongConsumer> appliedListeners = new ArrayList<>();
+    private long lastRetentionNanos;
     private volatile ApplyObserver observer = (requests, statements, nanos) -> {
     };
 
@@ -110,6 +112,23 @@ public final class SqlStateMachine extends BaseStateMachine {
     public long appliedIndex() {
         SqliteApplier a = applier;
         return a == null ? 0 : a.appliedIndex();
+    }
+
+    /** Pullers are served what SQLite has committed: the applied index. */
+    @Override
+    public long commitIndex() {
+        return appliedIndex();
+    }
+
+    @Override
+    public void onCommit(LongConsumer listener) {
+        onApplied(listener);
+    }
+
+    /** A consistent copy for {@code GET /v1/snapshot}, on its own connection (VACUUM INTO). */
+    @Override
+    public SnapshotInfo snapshot(Path target) {
+        return Snapshots.create(databaseFile(), target);
     }
 
     /** The commit time (leader's clock, ms) of the last applied entry; 0 before the first. */
@@ -217,8 +236,23 @@ public final class SqlStateMachine extends BaseStateMachine {
         }
         observer.applied(placed.size(), statements, System.nanoTime() - start);
         notifyApplied(r.appliedIndex());
+        enforceRetention(segs);
         return Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(
                 Proposals.reply(r.applied())));
+    }
+
+    /**
+     * Drops sealed segments beyond the configured retention, at most once a second (pullers that
+     * fall behind them get 410 and bootstrap from a snapshot). Runs on the apply thread, which is
+     * the segments' only writer.
+     */
+    private void enforceRetention(SegmentStore segs) {
+        long now = System.nanoTime();
+        if (now - lastRetentionNanos < 1_000_000_000L) {
+            return;
+        }
+        lastRetentionNanos = now;
+        segs.applyRetention();
     }
 
     private Message applyInit(String id) {

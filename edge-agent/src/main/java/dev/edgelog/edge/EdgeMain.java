@@ -1,0 +1,57 @@
+package dev.edgelog.edge;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code edgelog edge --config edge.yaml [--node-name N] [--data-dir DIR]}: runs the edge agent until
+ * SIGTERM/SIGINT. Flags override the file's keys. Prints {@code READY node=… http=…} on stdout once
+ * its local API listens (logs go to stderr).
+ */
+@Command(name = "edge", mixinStandardHelpOptions = true,
+        description = "Follow the edgelog SQL log into a local SQLite file for ad servers to read.")
+public final class EdgeMain implements Callable<Integer> {
+
+    @Option(names = "--config", required = true, description = "YAML config file")
+    Path config;
+
+    @Option(names = "--node-name", description = "overrides node_name")
+    String nodeName;
+
+    @Option(names = "--data-dir", description = "overrides data_dir")
+    Path dataDir;
+
+    public static void main(String[] args) {
+        String[] rest = args.length > 0 && args[0].equals("edge") ? Arrays.copyOfRange(args, 1, args.length) : args;
+        System.exit(new CommandLine(new EdgeMain()).execute(rest));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        EdgeConfig c;
+        try {
+            c = EdgeConfigFile.load(config, nodeName, dataDir);
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            System.err.println("edgelog edge: bad configuration: " + e.getMessage());
+            return 2;
+        }
+        EdgeAgent agent = EdgeAgent.start(c);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                agent.close();
+            } finally {
+                stopped.countDown();
+            }
+        }, "shutdown"));
+        System.out.println("READY node=" + c.nodeName() + " http=" + c.httpHost() + ":" + agent.httpPort());
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,236 @@
+package dev.edgelog.edge.follow;
+
+import dev.edgelog.edge.EdgeConfig;
+import dev.edgelog.sqllog.Entry;
+import dev.edgelog.sqllog.apply.ApplierConfig;
+import dev.edgelog.sqllog.apply.ApplierState;
+import dev.edgelog.sqllog.apply.ApplyResult;
+import dev.edgelog.sqllog.apply.SqliteApplier;
+import dev.edgelog.sqllog.apply.UpstreamContact;
+import dev.edgelog.sqllog.codec.FrameReader;
+import dev.edgelog.sqllog.pull.PullClient;
+import dev.edgelog.sqllog.pull.UpstreamException;
+import io.github.resilience4j.core.IntervalFunction;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pull loop: from the last applied index, pull a verified batch from the preferred available
+ * upstream and apply it in one SQLite transaction together with the upstream contact; bootstrap
+ * from a snapshot when there is no database, when the upstream no longer retains the next entry
+ * (410), or after a divergence. A failed pull is never applied in part: it counts against the
+ * upstream's circuit breaker and is retried after an exponential backoff with jitter, on the next
+ * upstream when the breaker opens. The loop never applies entries of another log.
+ */
+public final class Follower implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
+
+    private final EdgeConfig config;
+    private final Upstreams upstreams;
+    private final Clock clock;
+    private final IntervalFunction backoff;
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final List<LongConsumer> appliedListeners = new ArrayList<>();
+    private volatile boolean closed;
+    private volatile FollowerStatus status;
+
+    private SqliteApplier applier;
+    private Upstreams.Upstream current;
+    private int failures;
+    private long bootstraps;
+    private long failovers;
+    private long rejected;
+
+    public Follower(EdgeConfig config, PullClient.Options options, Clock clock) throws IOException {
+        this.config = config;
+        this.clock = clock;
+        this.upstreams = new Upstreams(config.upstreams(), options, config.breakerOpen());
+        this.backoff = IntervalFunction.ofExponentialRandomBackoff(config.backoffInitial().toMillis(), 2.0, 0.5,
+                config.backoffMax().toMillis());
+        Files.createDirectories(config.dataDir());
+        openExisting();
+        this.thread = new Thread(this::run, "edge-follower");
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts pulling. */
+    public void start() {
+        thread.start();
+    }
+
+    /** Calls {@code listener} with the applied index after every applied batch (from the loop's thread). */
+    public synchronized void onApplied(LongConsumer listener) {
+        appliedListeners.add(listener);
+    }
+
+    public FollowerStatus status() {
+        return status;
+    }
+
+    public Upstreams upstreams() {
+        return upstreams;
+    }
+
+    private void openExisting() throws IOException {
+        String logId;
+        try {
+            logId = Bootstrap.recordedLogId(config.databaseFile());
+        } catch (SQLException e) {
+            throw new IOException(config.databaseFile() + " is not a readable SQLite database: " + e.getMessage(), e);
+        }
+        if (logId != null) {
+            applier = SqliteApplier.open(config.databaseFile(), ApplierConfig.forLog(logId));
+            LOG.info("{}: resuming log {} after index {}", config.nodeName(), logId, applier.appliedIndex());
+        } else {
+            LOG.info("{}: no database yet at {}; the first contact bootstraps it", config.nodeName(),
+                    config.databaseFile());
+        }
+        publish(null, -1, 0, null);
+    }
+
+    private void run() {
+        try {
+            while (!closed) {
+                step();
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void step() {
+        Upstreams.Upstream u = upstreams.pick();
+        if (current != null && u != current) {
+            failovers++;
+            LOG.info("{}: now pulling from {} (was {})", config.nodeName(), u, current);
+        }
+        current = u;
+        long start = System.nanoTime();
+        try {
+            if (applier == null) {
+                applier = Bootstrap.run(u, config.databaseFile(), null, null);
+                bootstraps++;
+            }
+            String logId = applier.config().logId();
+            long after = applier.appliedIndex();
+            PullClient.Batch batch = u.client().pull(after, logId, config.maxBatchBytes(), config.pollWait());
+            UpstreamContact contact = new UpstreamContact(u.uri().toString(), batch.commitIndex(), clock.millis());
+            ApplyResult r = applier.apply(entries(batch), contact);
+            u.succeeded(start);
+            failures = 0;
+            if (r.divergence().isPresent()) {
+                LOG.error("{}: diverged from the log at index {}: {}; bootstrapping from a snapshot", config.nodeName(),
+                        r.divergence().get().index(), r.divergence().get().describe());
+                applier = Bootstrap.run(u, config.databaseFile(), applier, logId);
+                bootstraps++;
+            }
+            publish(u, batch.commitIndex(), contact.lastContactMillis(), null);
+            if (!batch.frames().isEmpty()) {
+                notifyApplied(applier.appliedIndex());
+            }
+        } catch (UpstreamException e) {
+            handle(u, start, e);
+        } catch (IOException | RuntimeException e) {
+            failed(u, start, e, e.toString());
+        }
+    }
+
+    private void handle(Upstreams.Upstream u, long start, UpstreamException e) {
+        switch (e.kind()) {
+            case GONE -> {
+                u.succeeded(start); // the upstream is healthy; this edge is too far behind
+                LOG.warn("{}: {}; bootstrapping from a snapshot", config.nodeName(), e.getMessage());
+                try {
+                    applier = Bootstrap.run(u, config.databaseFile(), applier, applier.config().logId());
+                    bootstraps++;
+                } catch (IOException | RuntimeException b) {
+                    failed(u, start, b, "bootstrap failed: " + b);
+                }
+            }
+            case LOG_ID_MISMATCH -> {
+                rejected++;
+                failed(u, start, e, "refusing a foreign log: " + e.getMessage());
+            }
+            case BAD_RESPONSE -> {
+                rejected++;
+                failed(u, start, e, "rejected a malformed answer: " + e.getMessage());
+            }
+            default -> failed(u, start, e, e.getMessage());
+        }
+    }
+
+    private void failed(Upstreams.Upstream u, long start, Throwable e, String why) {
+        u.failed(start, e);
+        failures++;
+        long sleep = backoff.apply(Math.min(failures, 30));
+        LOG.warn("{}: pulling from {} failed ({}); retrying in {} ms", config.nodeName(), u, why, sleep);
+        FollowerStatus s = status;
+        status = new FollowerStatus(s.logId(), s.appliedIndex(), s.lastCommitTimeMillis(), s.upstream(),
+                s.upstreamCommitIndex(), s.lastContactMillis(), why, bootstraps, failovers, rejected);
+        sleep(sleep);
+    }
+
+    private static List<Entry> entries(PullClient.Batch batch) {
+        List<Entry> out = new ArrayList<>(batch.frames().size());
+        for (FrameReader.Frame f : batch.frames()) {
+            out.add(f.entry());
+        }
+        return out;
+    }
+
+    private void publish(Upstreams.Upstream u, long upstreamCommit, long contactMillis, String error) {
+        if (applier == null) {
+            status = new FollowerStatus(null, 0, 0, null, -1, 0, error, bootstraps, failovers, rejected);
+            return;
+        }
+        ApplierState s = applier.state();
+        status = new FollowerStatus(s.logId(), s.appliedIndex(), s.lastCommitTimeMillis(),
+                u == null ? s.upstream() : u.uri().toString(), upstreamCommit,
+                u == null ? (s.lastContactMillis() == null ? 0 : s.lastContactMillis()) : contactMillis, error,
+                bootstraps, failovers, rejected);
+    }
+
+    private synchronized void notifyApplied(long index) {
+        for (LongConsumer l : appliedListeners) {
+            l.accept(index);
+        }
+    }
+
+    private void sleep(long millis) {
+        try {
+            if (stopped.await(millis, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The database file this follower writes. */
+    public Path database() {
+        return config.databaseFile();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        upstreams.close(); // unblocks a long poll
+        thread.interrupt();
+        thread.join(10_000);
+        if (applier != null) {
+            applier.close();
+        }
+    }
+}
