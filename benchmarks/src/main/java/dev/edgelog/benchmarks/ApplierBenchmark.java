@@ -40,8 +40,8 @@ import org.sqlite.SQLiteConfig;
 final class ApplierBenchmark {
 
     private static final int BATCH = 1_000;
-    private static final String LOG_ID = "00000000-0000-4000-8000-00000000bench";
-    private static final String SCHEMA =
+    static final String LOG_ID = "00000000-0000-4000-8000-00000000bench";
+    static final String SCHEMA =
             "CREATE TABLE ads(id INTEGER PRIMARY KEY, campaign INTEGER NOT NULL, name TEXT NOT NULL, bid REAL NOT NULL)";
     private static final String INSERT = "INSERT INTO ads(id, campaign, name, bid) VALUES(?, ?, ?, ?)";
     private static final String UPDATE = "UPDATE ads SET bid = ? WHERE id = ?";
@@ -121,7 +121,7 @@ final class ApplierBenchmark {
      * {@code last_insert_rowid()} after each INSERT the way a JDBC user would, which is the work
      * the primary-mode applier does for rqlite's {@code last_insert_id}.
      */
-    private static long rawApply(Connection c, List<Entry> entries, boolean lastInsertId) throws SQLException {
+    static long rawApply(Connection c, List<Entry> entries, boolean lastInsertId) throws SQLException {
         Map<String, PreparedStatement> prepared = new HashMap<>();
         try (java.sql.Statement plain = c.createStatement();
              PreparedStatement lastId = c.prepareStatement("SELECT last_insert_rowid()")) {
@@ -178,7 +178,7 @@ final class ApplierBenchmark {
         }
     }
 
-    private static Connection raw(Path dir) throws Exception {
+    static Connection raw(Path dir) throws Exception {
         Path db = fresh(dir.resolve("raw.db"));
         SQLiteConfig sc = new SQLiteConfig();
         sc.setJournalMode(SQLiteConfig.JournalMode.WAL);
@@ -198,7 +198,7 @@ final class ApplierBenchmark {
         }
     }
 
-    private static List<Entry> insertEntries(int n, boolean distinct, boolean withOutcomes, long firstIndex) {
+    static List<Entry> insertEntries(int n, boolean distinct, boolean withOutcomes, long firstIndex) {
         List<Entry> out = new ArrayList<>(n);
         for (int i = 1; i <= n; i++) {
             Statement s = distinct ? Statement.of(inlined(i))
@@ -217,11 +217,11 @@ final class ApplierBenchmark {
         return out;
     }
 
-    private static List<Outcome> edgeOutcome(boolean withOutcomes, long rows, long lastInsertId) {
+    static List<Outcome> edgeOutcome(boolean withOutcomes, long rows, long lastInsertId) {
         return withOutcomes ? List.of(Outcome.executed(rows, lastInsertId)) : List.of();
     }
 
-    private static Entry entry(long index, Statement s, List<Outcome> outcomes) {
+    static Entry entry(long index, Statement s, List<Outcome> outcomes) {
         return new Entry(index, 1, index + 2, 1_732_222_800_000L + index, false, List.of(s), outcomes);
     }
 
@@ -243,7 +243,7 @@ final class ApplierBenchmark {
         return ids.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private static Path fresh(Path db) throws Exception {
+    static Path fresh(Path db) throws Exception {
         for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
             Files.deleteIfExists(Path.of(db + suffix));
         }

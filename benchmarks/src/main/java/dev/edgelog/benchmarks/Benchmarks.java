@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Entry point of the benchmark jar:
- * {@code java -jar benchmarks/target/benchmarks.jar <segment|applier|commit|all> [--dir D] [--rounds N] [--entries N]
+ * {@code java -jar benchmarks/target/benchmarks.jar <segment|applier|commit|edge|all> [--dir D] [--rounds N] [--entries N]
  * [--seconds N] [--warmup N]}.
  * Each benchmark prints its figures and a ratio against a reference measured in the same run.
  */
@@ -32,6 +32,8 @@ public final class Benchmarks {
             case "commit" -> CommitBenchmark.run(dir.resolve("commit"),
                     java.time.Duration.ofSeconds(Integer.parseInt(option(rest, "--seconds", "10"))),
                     java.time.Duration.ofSeconds(Integer.parseInt(option(rest, "--warmup", "30"))));
+            case "edge" -> EdgeBenchmark.run(dir.resolve("edge"), Integer.parseInt(option(rest, "--entries", "1000000")),
+                    java.time.Duration.ofSeconds(Integer.parseInt(option(rest, "--seconds", "20"))));
             case "all" -> {
                 ApplierBenchmark.run(dir.resolve("applier"), 200_000, rounds);
                 SegmentBenchmark.run(dir.resolve("segment"), 1_000_000, rounds);
@@ -47,7 +49,7 @@ public final class Benchmarks {
     }
 
     private static void usage() {
-        System.err.println("usage: java -jar benchmarks/target/benchmarks.jar <segment|applier|commit|all>"
+        System.err.println("usage: java -jar benchmarks/target/benchmarks.jar <segment|applier|commit|edge|all>"
                 + " [--dir D] [--rounds N] [--entries N] [--seconds N] [--warmup N]; see benchmarks/RESULTS.md");
         System.exit(2);
     }

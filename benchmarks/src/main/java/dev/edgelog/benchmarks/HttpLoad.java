@@ -115,7 +115,7 @@ final class HttpLoad {
     }
 
     /** One keep-alive HTTP/1.1 connection. */
-    static final class Connection {
+    static final class Connection implements AutoCloseable {
         private final Socket socket;
         private final String host;
         private final OutputStream out;
@@ -164,6 +164,11 @@ final class HttpLoad {
                 throw new IOException("an answer without a length");
             }
             return check.ok(code, answer.toString(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
         }
 
         private String line() throws IOException {

@@ -172,6 +172,9 @@ public final class Follower implements AutoCloseable {
     }
 
     private void failed(Upstreams.Upstream u, long start, Throwable e, String why) {
+        if (closed) {
+            return; // stopping: the pull was cut on purpose
+        }
         u.failed(start, e);
         failures++;
         long sleep = backoff.apply(Math.min(failures, 30));

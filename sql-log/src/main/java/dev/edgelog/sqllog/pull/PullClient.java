@@ -83,6 +83,7 @@ public final class PullClient implements AutoCloseable {
     private final URI base;
     private final Options options;
     private HttpConnection connection;
+    private volatile boolean closed;
 
     public PullClient(URI base, Options options) {
         String s = base.toString();
@@ -224,6 +225,9 @@ public final class PullClient implements AutoCloseable {
     }
 
     private HttpConnection.Answer send(String path, Map<String, String> headers, Duration wait) throws IOException {
+        if (closed) {
+            throw new IOException("the pull client for " + base + " is closed");
+        }
         if (connection != null && !connection.reusable()) {
             dropConnection();
         }
@@ -235,7 +239,7 @@ public final class PullClient implements AutoCloseable {
             return connection.get(base.getRawPath() + path, headers, wait);
         } catch (java.io.EOFException | java.net.SocketException e) {
             dropConnection();
-            if (!reused) {
+            if (!reused || closed) {
                 throw e;
             }
             // the server may have closed an idle keep-alive connection: one fresh attempt
@@ -317,8 +321,13 @@ public final class PullClient implements AutoCloseable {
         }
     }
 
+    /** Closes the connection; a pull blocked on it fails at once, and no new one is opened. */
     @Override
     public void close() {
-        dropConnection();
+        closed = true;
+        HttpConnection c = connection;
+        if (c != null) {
+            c.close();
+        }
     }
 }

@@ -1,0 +1,341 @@
+package dev.edgelog.benchmarks;
+
+import dev.edgelog.edge.EdgeAgent;
+import dev.edgelog.edge.EdgeConfig;
+import dev.edgelog.primary.PrimaryConfig;
+import dev.edgelog.primary.PrimaryNode;
+import dev.edgelog.sqllog.Entry;
+import dev.edgelog.sqllog.apply.ApplierConfig;
+import dev.edgelog.sqllog.apply.SqliteApplier;
+import dev.edgelog.sqllog.pull.LogSource;
+import dev.edgelog.sqllog.pull.PullService;
+import dev.edgelog.sqllog.segment.SegmentStore;
+import dev.edgelog.sqllog.segment.SegmentStoreConfig;
+import dev.edgelog.sqllog.snapshot.SnapshotInfo;
+import dev.edgelog.sqllog.snapshot.Snapshots;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+
+/**
+ * Issue 4's figures: an edge catching up 1M entries (entries/s, and against raw sqlite-jdbc applying
+ * the same entries from memory), commit→visible latency at an edge under 1k writes/s to a 3-node
+ * primary, and an idle edge agent process's RSS and CPU.
+ */
+final class EdgeBenchmark {
+
+    private static final int FRAMES_PER_PULL = 1_000;
+
+    private EdgeBenchmark() {
+    }
+
+    static void run(Path dir, int entries, Duration visibilityRun) throws Exception {
+        Files.createDirectories(dir);
+        List<Entry> log = new ArrayList<>();
+        log.add(ApplierBenchmark.entry(1, dev.edgelog.sqllog.Statement.of(ApplierBenchmark.SCHEMA), List.of()));
+        log.addAll(ApplierBenchmark.insertEntries(entries, false, false, 2));
+        try (Upstream up = new Upstream(dir.resolve("upstream"), log)) {
+            catchUp(dir, up, log);
+            idle(dir, up);
+        }
+        visibility(dir.resolve("visibility"), visibilityRun);
+    }
+
+    // ---- catch-up ----
+
+    private static void catchUp(Path dir, Upstream up, List<Entry> log) throws Exception {
+        double best = 0;
+        double bestRaw = 0;
+        List<Entry> applied = up.applied;
+        for (int round = 0; round < 2; round++) {
+            Path edgeDir = dir.resolve("edge-" + round);
+            Files.createDirectories(edgeDir);
+            try (SqliteApplier a = SqliteApplier.open(edgeDir.resolve("edge.db"), ApplierConfig.forLog(up.logId()))) {
+                a.apply(applied.subList(0, 1)); // the schema; the agent catches up the rest
+            }
+            EdgeConfig c = EdgeConfig.of("bench-edge", edgeDir, List.of(URI.create(up.url())))
+                    .withHttpAddress("127.0.0.1:" + freePort())
+                    .withMaxBatchBytes(FRAMES_PER_PULL * up.frameBytes());
+            CountDownLatch done = new CountDownLatch(1);
+            long target = applied.size();
+            long[] end = new long[1];
+            long t0 = System.nanoTime();
+            try (EdgeAgent agent = EdgeAgent.start(c)) {
+                agent.follower().onApplied(i -> {
+                    if (i >= target) {
+                        end[0] = System.nanoTime();
+                        done.countDown();
+                    }
+                });
+                if (!done.await(10, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("the edge did not catch up within 10 minutes");
+                }
+            }
+            double rate = (target - 1) * 1e9 / (end[0] - t0);
+            best = Math.max(best, rate);
+            try (Connection raw = ApplierBenchmark.raw(dir)) {
+                List<Entry> rows = applied.subList(1, applied.size());
+                long r0 = System.nanoTime();
+                ApplierBenchmark.rawApply(raw, rows, false);
+                bestRaw = Math.max(bestRaw, rows.size() * 1e9 / (System.nanoTime() - r0));
+            }
+            SegmentBenchmark.deleteTree(edgeDir);
+        }
+        System.out.printf(Locale.ROOT, "catch-up of %,d entries over HTTP (%d entries per pull): edge agent %,.0f entries/s,"
+                + " raw sqlite-jdbc from memory %,.0f entries/s, ratio %.2f (targets: ≥ 100,000/s; ≥ 0.9)%n",
+                applied.size() - 1, FRAMES_PER_PULL, best, bestRaw, best / bestRaw);
+    }
+
+    // ---- idle agent ----
+
+    private static void idle(Path dir, Upstream up) throws Exception {
+        Path jar = Path.of("edge-agent", "target", "edgelog-edge.jar");
+        if (!Files.exists(jar)) {
+            System.out.println("idle agent: skipped, " + jar + " not built (run from the repository root after package)");
+            return;
+        }
+        Path edgeDir = dir.resolve("idle-edge");
+        Files.createDirectories(edgeDir);
+        try (SqliteApplier a = SqliteApplier.open(edgeDir.resolve("edge.db"), ApplierConfig.forLog(up.logId()))) {
+            for (int i = 0; i < up.applied.size(); i += 10_000) {
+                a.apply(up.applied.subList(i, Math.min(up.applied.size(), i + 10_000)));
+            }
+        }
+        Path config = edgeDir.resolve("edge.yaml");
+        Files.writeString(config, "node_name: idle\ndata_dir: " + edgeDir + "\nupstreams: [\"" + up.url() + "\"]\n"
+                + "http_address: 127.0.0.1:" + freePort() + "\n");
+        List<String> jvm = List.of("-Xms16m", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-jar", jar.toString(), "edge", "--config", config.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(edgeDir.resolve("out.log").toFile())
+                .start();
+        try {
+            Thread.sleep(15_000); // start, JIT and the first long polls settle
+            long cpu0 = cpuTicks(p.pid());
+            long t0 = System.nanoTime();
+            Thread.sleep(30_000);
+            double cpu = (cpuTicks(p.pid()) - cpu0) / 100.0 / ((System.nanoTime() - t0) / 1e9);
+            System.out.printf(Locale.ROOT, "idle edge agent (JVM flags %s): RSS %.1f MB, CPU %.2f %% of one core over 30 s"
+                    + " (targets: ≤ 80 MB, < 1 %%)%n", String.join(" ", jvm), rssKb(p.pid()) / 1024.0, cpu * 100);
+        } finally {
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+            p.destroyForcibly();
+        }
+    }
+
+    private static long cpuTicks(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
+    }
+
+    private static long rssKb(long pid) throws Exception {
+        for (String l : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    // ---- commit → visible ----
+
+    private static void visibility(Path dir, Duration run) throws Exception {
+        List<PrimaryConfig.Peer> peers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            peers.add(new PrimaryConfig.Peer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
+        }
+        List<PrimaryNode> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                nodes.add(PrimaryNode.start(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers)
+                        .withSnapshotThreshold(1_000_000)));
+            }
+            PrimaryNode leader = null;
+            while (leader == null) {
+                for (PrimaryNode n : nodes) {
+                    if (n.isLeader() && n.stateMachine().logId() != null) {
+                        leader = n;
+                    }
+                }
+                Thread.sleep(20);
+            }
+            String http = leader.config().self().httpAddress();
+            InetSocketAddress addr = new InetSocketAddress("127.0.0.1", Integer.parseInt(http.substring(http.indexOf(':') + 1)));
+            HttpLoad.run(addr, "/db/execute", 1, 1, Duration.ofSeconds(2),
+                    () -> "[\"CREATE TABLE IF NOT EXISTS ads(id INTEGER PRIMARY KEY, campaign INTEGER, name TEXT, bid REAL)\"]",
+                    (s, b) -> true);
+            EdgeConfig c = EdgeConfig.of("visibility-edge", dir.resolve("edge"), List.of(URI.create("http://" + http)))
+                    .withHttpAddress("127.0.0.1:" + freePort());
+            ConcurrentHashMap<Long, Long> acked = new ConcurrentHashMap<>();
+            long[] visibleAt = new long[4_000_000];
+            AtomicLong seen = new AtomicLong();
+            try (EdgeAgent agent = EdgeAgent.start(c)) {
+                LongConsumer onApplied = i -> {
+                    long now = System.nanoTime();
+                    for (long k = seen.get() + 1; k <= i && k < visibleAt.length; k++) {
+                        visibleAt[(int) k] = now;
+                    }
+                    seen.set(i);
+                };
+                agent.follower().onApplied(onApplied);
+                pacedWrites(addr, 1_000, Duration.ofSeconds(10), acked); // warm-up
+                acked.clear();
+                pacedWrites(addr, 1_000, run, acked);
+                Thread.sleep(2_000);
+            }
+            long[] lat = acked.entrySet().stream().filter(e -> e.getKey() < visibleAt.length && visibleAt[(int) (long) e.getKey()] > 0)
+                    .mapToLong(e -> visibleAt[(int) (long) e.getKey()] - e.getValue()).sorted().toArray();
+            System.out.printf(Locale.ROOT, "commit→visible at an edge, %,d writes at 1,000/s (from the primary's answer"
+                    + " to the edge's commit): p50 %.2f ms, p99 %.2f ms (targets 5 / 25 ms)%n", lat.length,
+                    lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6);
+        } finally {
+            for (PrimaryNode n : nodes) {
+                n.close();
+            }
+        }
+    }
+
+    /** {@code perSecond} single-INSERT writes, open loop over 16 connections; records each index's answer time. */
+    private static void pacedWrites(InetSocketAddress addr, int perSecond, Duration run, ConcurrentHashMap<Long, Long> acked)
+            throws Exception {
+        int writers = 16;
+        long intervalNanos = 1_000_000_000L * writers / perSecond;
+        long end = System.nanoTime() + run.toNanos();
+        AtomicLong ids = new AtomicLong(System.nanoTime());
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            long offset = intervalNanos * w / writers;
+            Thread t = new Thread(() -> {
+                try (HttpLoad.Connection conn = new HttpLoad.Connection(addr)) {
+                    long next = System.nanoTime() + offset;
+                    while (next < end) {
+                        long sleep = next - System.nanoTime();
+                        if (sleep > 0) {
+                            TimeUnit.NANOSECONDS.sleep(sleep);
+                        }
+                        long id = ids.incrementAndGet();
+                        long[] index = {-1};
+                        conn.post("/db/execute?raft_index", "[[\"INSERT INTO ads(id, campaign, name, bid) VALUES(?, 1, 'x', 0.5)\", "
+                                + id + "]]", (s, b) -> {
+                                    int k = b.indexOf("\"raft_index\":");
+                                    if (s == 200 && k >= 0) {
+                                        index[0] = Long.parseLong(b.substring(k + 13).replaceAll("[^0-9].*", ""));
+                                    }
+                                    return true;
+                                });
+                        if (index[0] > 0) {
+                            acked.put(index[0], System.nanoTime());
+                        }
+                        next += intervalNanos;
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
+    // ---- a local upstream holding the whole log ----
+
+    /** A pull server over a segment store and database holding {@code log}, applied as a primary would. */
+    private static final class Upstream implements AutoCloseable, LogSource {
+        final List<Entry> applied = new ArrayList<>();
+        private final SqliteApplier applier;
+        private final SegmentStore segments;
+        private final PullService pull;
+        private final Undertow server;
+        private final int port;
+        private final Path db;
+
+        Upstream(Path dir, List<Entry> log) throws Exception {
+            SegmentBenchmark.deleteTree(dir); // a killed earlier run may have left its files
+            Files.createDirectories(dir);
+            db = dir.resolve("up.db");
+            applier = SqliteApplier.open(db, ApplierConfig.forLog(ApplierBenchmark.LOG_ID));
+            segments = SegmentStore.open(dir.resolve("log"), SegmentStoreConfig.defaults(), Clock.systemUTC());
+            for (int i = 0; i < log.size(); i += 10_000) {
+                applier.apply(log.subList(i, Math.min(log.size(), i + 10_000)), null, batch -> {
+                    segments.append(batch);
+                    applied.addAll(batch);
+                });
+            }
+            pull = new PullService("bench-upstream", this, null, dir.resolve("snapshots"), Clock.systemUTC());
+            port = freePort();
+            server = Undertow.builder().setSocketOption(org.xnio.Options.TCP_NODELAY, true).addHttpListener(port, "127.0.0.1").setHandler(pull.addTo(Handlers.routing())).build();
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + port;
+        }
+
+        int frameBytes() {
+            return (int) (segments.totalBytes() / Math.max(1, segments.lastIndex()));
+        }
+
+        @Override
+        public String logId() {
+            return ApplierBenchmark.LOG_ID;
+        }
+
+        @Override
+        public SegmentStore segments() {
+            return segments;
+        }
+
+        @Override
+        public long commitIndex() {
+            return applier.appliedIndex();
+        }
+
+        @Override
+        public void onCommit(LongConsumer listener) {
+            // the log is complete before anyone pulls
+        }
+
+        @Override
+        public SnapshotInfo snapshot(Path target) {
+            return Snapshots.create(db, target);
+        }
+
+        @Override
+        public void close() {
+            server.stop();
+            pull.close();
+            segments.close();
+            applier.close();
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+}
