@@ -100,13 +100,13 @@ final class HttpConnection implements AutoCloseable {
         String status = line();
         socket.setSoTimeout(stallMillis);
         if (!status.startsWith("HTTP/1.") || status.length() < 12) {
-            throw new IOException("not an HTTP answer: " + printable(status));
+            throw malformed("not an HTTP answer: " + printable(status));
         }
         int code;
         try {
             code = Integer.parseInt(status.substring(9, 12));
         } catch (NumberFormatException e) {
-            throw new IOException("not an HTTP status line: " + printable(status));
+            throw malformed("not an HTTP status line: " + printable(status));
         }
         Map<String, String> h = new TreeMap<>();
         for (String l; !(l = line()).isEmpty(); ) {
@@ -125,7 +125,7 @@ final class HttpConnection implements AutoCloseable {
             try {
                 n = Long.parseLong(length);
             } catch (NumberFormatException e) {
-                throw new IOException("bad Content-Length " + printable(length));
+                throw malformed("bad Content-Length " + printable(length));
             }
             body = new Bounded(n, close);
         } else if (code == 204 || code == 304) {
@@ -148,7 +148,7 @@ final class HttpConnection implements AutoCloseable {
                 s.append((char) c);
             }
             if (s.length() > MAX_LINE) {
-                throw new IOException("an HTTP line longer than " + MAX_LINE + " bytes");
+                throw malformed("an HTTP line longer than " + MAX_LINE + " bytes");
             }
         }
         return s.toString();
@@ -164,6 +164,11 @@ final class HttpConnection implements AutoCloseable {
         } catch (SocketTimeoutException e) {
             throw stalled(e);
         }
+    }
+
+    /** Bytes that are not HTTP: the upstream is no pull API (a wrong port, a TLS port), not a network fault. */
+    private UpstreamException malformed(String what) {
+        return new UpstreamException(UpstreamException.Kind.BAD_RESPONSE, base + " answered malformed HTTP: " + what);
     }
 
     private IOException stalled(SocketTimeoutException e) {
@@ -245,7 +250,7 @@ final class HttpConnection implements AutoCloseable {
                 try {
                     chunkLeft = Long.parseLong((semi >= 0 ? size.substring(0, semi) : size).trim(), 16);
                 } catch (NumberFormatException e) {
-                    throw new IOException("bad chunk size " + printable(size));
+                    throw malformed("bad chunk size " + printable(size));
                 }
                 if (chunkLeft == 0) {
                     while (!line().isEmpty()) {

@@ -2,6 +2,8 @@ package dev.edgelog.sqllog.pull;
 
 import dev.edgelog.sqllog.codec.CorruptFrameException;
 import dev.edgelog.sqllog.codec.FrameReader;
+import dev.edgelog.sqllog.snapshot.SnapshotException;
+import dev.edgelog.sqllog.snapshot.SnapshotInfo;
 import dev.edgelog.sqllog.snapshot.Snapshots;
 import java.io.IOException;
 import java.io.InputStream;
@@ -198,7 +200,13 @@ public final class PullClient implements AutoCloseable {
                 throw new UpstreamException(UpstreamException.Kind.BAD_RESPONSE, "the snapshot from " + base
                         + " has SHA-256 " + got + ", the upstream announced " + sha);
             }
-            var inside = Snapshots.inspect(part);
+            SnapshotInfo inside;
+            try {
+                inside = Snapshots.inspect(part);
+            } catch (SnapshotException e) {
+                throw new UpstreamException(UpstreamException.Kind.BAD_RESPONSE, "the snapshot from " + base
+                        + " matches its SHA-256 but is not a readable snapshot: " + e.getMessage(), e);
+            }
             if (!inside.logId().equals(logId) || inside.index() != index) {
                 throw new UpstreamException(UpstreamException.Kind.BAD_RESPONSE, "the snapshot from " + base
                         + " holds log " + inside.logId() + " at " + inside.index() + ", announced " + logId + " at " + index);

@@ -11,7 +11,10 @@ public final class UpstreamException extends IOException {
         GONE,
         /** 409 or a foreign log-id header: the upstream serves another log. */
         LOG_ID_MISMATCH,
-        /** Malformed: wrong media type, corrupt or truncated frames, an index gap, a bad checksum. */
+        /**
+         * Malformed: not HTTP, wrong media type, corrupt or truncated frames, an index gap, a bad
+         * checksum, a snapshot that does not match its announcement.
+         */
         BAD_RESPONSE,
         /** 5xx, or the upstream is not ready. */
         UNAVAILABLE,
