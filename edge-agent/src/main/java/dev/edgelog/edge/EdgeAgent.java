@@ -1,7 +1,7 @@
 package dev.edgelog.edge;
 
-import dev.edgelog.edge.follow.Follower;
-import dev.edgelog.edge.follow.FollowerStatus;
+import dev.edgelog.sqllog.follow.Follower;
+import dev.edgelog.sqllog.follow.FollowerStatus;
 import dev.edgelog.edge.http.LocalApi;
 import dev.edgelog.sqllog.auth.Tls;
 import dev.edgelog.sqllog.pull.PullClient;
@@ -27,7 +27,7 @@ public final class EdgeAgent implements AutoCloseable {
             options = options.withSsl(Tls.client(config.caFile()));
         }
         Clock clock = Clock.systemUTC();
-        this.follower = new Follower(config, options, clock);
+        this.follower = new Follower(config.followerSettings(), options, clock);
         try {
             this.api = new LocalApi(config, follower, clock);
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.edgelog.edge;
 
+import dev.edgelog.sqllog.follow.FollowerSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,6 +111,12 @@ public record EdgeConfig(
     public EdgeConfig withMaxBatchBytes(int value) {
         return new EdgeConfig(nodeName, dataDir, upstreams, token, caFile, httpAddress, value, pollWait, stallTimeout,
                 readyMaxLag, backoffInitial, backoffMax, breakerOpen);
+    }
+
+    /** The follower's part of this configuration. */
+    public FollowerSettings followerSettings() {
+        return new FollowerSettings(nodeName, databaseFile(), upstreams, maxBatchBytes, pollWait, backoffInitial,
+                backoffMax, breakerOpen);
     }
 
     /** The database ad servers read. */

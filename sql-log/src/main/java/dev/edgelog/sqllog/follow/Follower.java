@@ -1,6 +1,5 @@
-package dev.edgelog.edge.follow;
+package dev.edgelog.sqllog.follow;
 
-import dev.edgelog.edge.EdgeConfig;
 import dev.edgelog.sqllog.Entry;
 import dev.edgelog.sqllog.apply.ApplierConfig;
 import dev.edgelog.sqllog.apply.ApplierState;
@@ -36,7 +35,7 @@ public final class Follower implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
 
-    private final EdgeConfig config;
+    private final FollowerSettings config;
     private final Upstreams upstreams;
     private final Clock clock;
     private final IntervalFunction backoff;
@@ -53,13 +52,13 @@ public final class Follower implements AutoCloseable {
     private long failovers;
     private long rejected;
 
-    public Follower(EdgeConfig config, PullClient.Options options, Clock clock) throws IOException {
+    public Follower(FollowerSettings config, PullClient.Options options, Clock clock) throws IOException {
         this.config = config;
         this.clock = clock;
         this.upstreams = new Upstreams(config.upstreams(), options, config.breakerOpen());
         this.backoff = IntervalFunction.ofExponentialRandomBackoff(config.backoffInitial().toMillis(), 2.0, 0.5,
                 config.backoffMax().toMillis());
-        Files.createDirectories(config.dataDir());
+        Files.createDirectories(config.databaseFile().toAbsolutePath().getParent());
         openExisting();
         this.thread = new Thread(this::run, "edge-follower");
         this.thread.setDaemon(true);

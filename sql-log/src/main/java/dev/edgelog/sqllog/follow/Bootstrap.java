@@ -1,4 +1,4 @@
-package dev.edgelog.edge.follow;
+package dev.edgelog.sqllog.follow;
 
 import dev.edgelog.sqllog.apply.ApplierConfig;
 import dev.edgelog.sqllog.apply.SqliteApplier;

@@ -1,4 +1,4 @@
-package dev.edgelog.edge.follow;
+package dev.edgelog.sqllog.follow;
 
 /**
  * What the follower knows, for {@code /status}, {@code /readyz} and metrics.
