@@ -9,6 +9,8 @@ import dev.edgelog.sqllog.apply.ApplierConfig;
 import dev.edgelog.sqllog.apply.SqliteApplier;
 import dev.edgelog.sqllog.codec.EntryCodec;
 import dev.edgelog.sqllog.pull.PullProtocol;
+import dev.edgelog.sqllog.testing.Await;
+import dev.edgelog.sqllog.testing.FakeUpstream;
 import dev.edgelog.sqllog.testing.TestPorts;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -20,7 +22,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,32 +50,35 @@ class EdgeBadUpstreamIT {
         }
         String before = content(config.databaseFile());
 
-        try (FakeUpstream up = new FakeUpstream(frames(log.subList(10, 15), LOG, b -> b))) {
-            EdgeConfig c = new EdgeConfig(config.nodeName(), config.dataDir(), List.of(URI.create(up.url())), null, null,
+        try (FakeUpstream up = FakeUpstream.start(frames(log.subList(10, 15), LOG, b -> b))) {
+            EdgeConfig c = new EdgeConfig(config.nodeName(), config.dataDir(), List.of(up.uri()), null, null,
                     "127.0.0.1:" + TestPorts.free(), 1 << 20, Duration.ofMillis(200), Duration.ofMillis(500), 1000,
                     Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(50));
-            List<FakeUpstream.Script> bad = List.of(
-                    FakeUpstream.answer(200, "Content-Type: text/html\r\n", l -> "<html><body>502 Bad Gateway</body></html>"
+            List<FakeUpstream.Reply> bad = List.of(
+                    answer("200 OK", List.of("Content-Type: text/html"), "<html><body>502 Bad Gateway</body></html>"
                             .getBytes(StandardCharsets.UTF_8)),
                     frames(log.subList(10, 15), LOG, b -> java.util.Arrays.copyOf(b, b.length - 7)),
                     frames(log.subList(10, 15), LOG, b -> flip(b, b.length - 3)),
                     frames(List.of(log.get(10), log.get(11), log.get(13)), LOG, b -> b),
                     frames(log.subList(11, 15), LOG, b -> b),
                     frames(log.subList(10, 15), OTHER_LOG, b -> b),
-                    FakeUpstream.answer(200, "Content-Type: " + PullProtocol.FRAMES_TYPE + "\r\n", l -> encode(log.subList(10, 12))),
-                    FakeUpstream.answer(503, "Content-Type: text/plain\r\n", l -> "overloaded".getBytes(StandardCharsets.UTF_8)),
+                    answer("200 OK", List.of("Content-Type: " + PullProtocol.FRAMES_TYPE), encode(log.subList(10, 12))),
+                    answer("503 Service Unavailable", List.of("Content-Type: text/plain"),
+                            "overloaded".getBytes(StandardCharsets.UTF_8)),
                     stall(log.subList(10, 15)));
-            up.script(bad.get(0));
+            up.answer(bad.get(0));
             try (EdgeAgent agent = EdgeAgent.start(c)) {
-                for (FakeUpstream.Script s : bad) {
-                    up.script(s);
-                    await("three refused pulls", () -> up.pulls() >= 3);
+                for (FakeUpstream.Reply s : bad) {
+                    int seen = up.requests().size();
+                    up.answer(s);
+                    // one pull may still be answered the old way; three more meet this answer
+                    Await.until("three refused pulls", Duration.ofSeconds(30), () -> up.requests().size() - seen >= 4);
                     assertEquals(before, content(config.databaseFile()), "the database changed");
                     assertEquals(10, agent.status().appliedIndex());
                     assertNotNull(agent.status().lastError());
                 }
-                up.script(frames(log.subList(10, 30), LOG, b -> b));
-                await("the good answer applied", () -> agent.status().appliedIndex() == 30);
+                up.answer(frames(log.subList(10, 30), LOG, b -> b));
+                Await.until("the good answer applied", Duration.ofSeconds(30), () -> agent.status().appliedIndex() == 30);
             }
         }
     }
@@ -107,24 +111,31 @@ class EdgeBadUpstreamIT {
         return c;
     }
 
-    private static FakeUpstream.Script frames(List<Entry> entries, String logId,
-                                              java.util.function.UnaryOperator<byte[]> damage) {
-        return FakeUpstream.answer(200, "Content-Type: " + PullProtocol.FRAMES_TYPE + "\r\n" + headers(logId),
-                l -> damage.apply(encode(entries)));
+    /** A whole answer with a correct Content-Length. */
+    private static FakeUpstream.Reply answer(String status, List<String> headers, byte[] body) {
+        List<String> all = new ArrayList<>(headers);
+        all.add("Content-Length: " + body.length);
+        return FakeUpstream.bytes(FakeUpstream.http(status, all, body));
     }
 
-    private static String headers(String logId) {
-        return PullProtocol.LOG_ID_HEADER + ": " + logId + "\r\n" + PullProtocol.COMMIT_INDEX_HEADER + ": 30\r\n"
-                + PullProtocol.FIRST_INDEX_HEADER + ": 1\r\n";
+    private static FakeUpstream.Reply frames(List<Entry> entries, String logId,
+                                             java.util.function.UnaryOperator<byte[]> damage) {
+        return answer("200 OK", headers(logId), damage.apply(encode(entries)));
+    }
+
+    private static List<String> headers(String logId) {
+        return List.of("Content-Type: " + PullProtocol.FRAMES_TYPE, PullProtocol.LOG_ID_HEADER + ": " + logId,
+                PullProtocol.COMMIT_INDEX_HEADER + ": 30", PullProtocol.FIRST_INDEX_HEADER + ": 1");
     }
 
     /** Headers and half the body, then silence until the client gives up. */
-    private static FakeUpstream.Script stall(List<Entry> entries) {
-        return (line, out) -> {
+    private static FakeUpstream.Reply stall(List<Entry> entries) {
+        return (out, upstream) -> {
             byte[] b = encode(entries);
-            out.write(("HTTP/1.1 200 OK\r\nContent-Type: " + PullProtocol.FRAMES_TYPE + "\r\n" + headers(LOG)
-                    + "Content-Length: " + b.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.write(b, 0, b.length / 2);
+            List<String> h = new ArrayList<>(headers(LOG));
+            h.add("Content-Length: " + b.length);
+            byte[] whole = FakeUpstream.http("200 OK", h, b);
+            out.write(whole, 0, whole.length - b.length / 2);
             out.flush();
             Thread.sleep(2_000);
         };
@@ -137,16 +148,6 @@ class EdgeBadUpstreamIT {
                      + "(SELECT applied_index FROM _edgelog_state)")) {
             rs.next();
             return rs.getString(1);
-        }
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(20);
         }
     }
 }

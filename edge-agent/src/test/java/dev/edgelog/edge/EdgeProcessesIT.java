@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgelog.sqllog.testing.Await;
 import dev.edgelog.sqllog.testing.ChildJvm;
 import dev.edgelog.sqllog.testing.TestPorts;
 import java.io.IOException;
@@ -28,7 +29,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,7 +77,7 @@ class EdgeProcessesIT {
         for (int i = 0; i < 3; i++) {
             startPrimary(i);
         }
-        await("primaries ready", Duration.ofSeconds(60), () -> {
+        Await.until("primaries ready", Duration.ofSeconds(60), () -> {
             for (int i = 0; i < 3; i++) {
                 if (status(primaryHttp[i], "/readyz") != 200) {
                     return false;
@@ -100,7 +100,7 @@ class EdgeProcessesIT {
         int leader = leader();
         startEdge(0, 0);
         startEdge(1, leader); // edge 1 prefers the leader, which is killed below
-        await("edges applying", Duration.ofSeconds(60), () -> applied(0) > 50 && applied(1) > 50);
+        Await.until("edges applying", Duration.ofSeconds(60), () -> applied(0) > 50 && applied(1) > 50);
 
         edges[0].kill9(); // in the middle of applying: writers keep the log moving
         startEdge(0, 0);
@@ -109,14 +109,14 @@ class EdgeProcessesIT {
         primaries[leader].kill9();
         primaries[leader] = null;
         int survivor = (leader + 1) % 3;
-        await("edge 1 follows another node", Duration.ofSeconds(60),
+        Await.until("edge 1 follows another node", Duration.ofSeconds(60),
                 () -> applied(1) > before + 50 && !edgeStatus(1).path("upstream").asText().contains(primaryHttp[leader]));
         startPrimary(leader);
 
-        await("retention dropped the log's beginning", Duration.ofSeconds(120),
+        Await.until("retention dropped the log's beginning", Duration.ofSeconds(120),
                 () -> firstIndex(survivor) > 1);
         startEdge(2, survivor);
-        await("edge 2 bootstrapped", Duration.ofSeconds(60), () -> edgeStatus(2).path("bootstraps").asLong() >= 1);
+        Await.until("edge 2 bootstrapped", Duration.ofSeconds(60), () -> edgeStatus(2).path("bootstraps").asLong() >= 1);
 
         running.set(false);
         for (Thread t : writers) {
@@ -126,7 +126,7 @@ class EdgeProcessesIT {
         String expected = query(survivor, CONTENT);
         for (int e = 0; e < 3; e++) {
             int edge = e;
-            await("edge " + e + " at the commit index " + commit, Duration.ofSeconds(60), () -> applied(edge) == commit);
+            Await.until("edge " + e + " at the commit index " + commit, Duration.ofSeconds(60), () -> applied(edge) == commit);
             assertEquals(expected, edgeContent(e), "edge " + e + " content");
             JsonNode st = edgeStatus(e);
             assertEquals(commit, st.get("upstream_commit_index").asLong(), "edge " + e + " saw the commit index");
@@ -205,7 +205,7 @@ class EdgeProcessesIT {
 
     private long awaitPrimariesConverged() throws InterruptedException {
         long[] commit = {-1};
-        await("primaries converged", Duration.ofSeconds(90), () -> {
+        Await.until("primaries converged", Duration.ofSeconds(90), () -> {
             long first = -1;
             for (int i = 0; i < 3; i++) {
                 try {
@@ -291,16 +291,6 @@ class EdgeProcessesIT {
             return get(address, path).statusCode();
         } catch (IOException | InterruptedException e) {
             return -1;
-        }
-    }
-
-    private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-            }
-            Thread.sleep(100);
         }
     }
 }

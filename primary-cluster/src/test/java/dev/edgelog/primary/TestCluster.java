@@ -91,13 +91,7 @@ final class TestCluster implements AutoCloseable {
 
     /** Waits (polling status, bounded) until {@code condition} holds. */
     static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        dev.edgelog.sqllog.testing.Await.until(what, timeout, condition);
     }
 
     void awaitReady() throws InterruptedException {

@@ -1,6 +1,6 @@
 package dev.edgelog.sqllog.pull;
 
-import static dev.edgelog.sqllog.pull.FakeUpstream.http;
+import static dev.edgelog.sqllog.testing.FakeUpstream.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +11,7 @@ import dev.edgelog.sqllog.Entry;
 import dev.edgelog.sqllog.codec.EntryCodec;
 import dev.edgelog.sqllog.codec.FrameReader;
 import dev.edgelog.sqllog.snapshot.SnapshotInfo;
+import dev.edgelog.sqllog.testing.FakeUpstream;
 import dev.edgelog.sqllog.testing.RandomEntries;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

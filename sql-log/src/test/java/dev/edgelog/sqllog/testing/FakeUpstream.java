@@ -1,6 +1,5 @@
-package dev.edgelog.sqllog.pull;
+package dev.edgelog.sqllog.testing;
 
-import dev.edgelog.sqllog.testing.TestPorts;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,11 +23,11 @@ import java.util.concurrent.TimeUnit;
  * test's {@link Reply} writes, then closes the connection. Lets a test put any bytes on the wire —
  * malformed HTTP, cut bodies, stalls — where a real server would not.
  */
-final class FakeUpstream implements AutoCloseable {
+public final class FakeUpstream implements AutoCloseable {
 
     /** Writes one answer; the connection is closed when it returns. */
     @FunctionalInterface
-    interface Reply {
+    public interface Reply {
         void write(OutputStream out, FakeUpstream upstream) throws Exception;
     }
 
@@ -47,17 +46,17 @@ final class FakeUpstream implements AutoCloseable {
         acceptor.start();
     }
 
-    static FakeUpstream start(Reply reply) throws IOException {
+    public static FakeUpstream start(Reply reply) throws IOException {
         return new FakeUpstream(new ServerSocket(TestPorts.free(), 50, InetAddress.getLoopbackAddress()), reply);
     }
 
     /** A reply that writes {@code bytes} as they are. */
-    static Reply bytes(byte[] bytes) {
+    public static Reply bytes(byte[] bytes) {
         return (out, upstream) -> out.write(bytes);
     }
 
     /** An HTTP/1.1 answer: the status line, each header line, a blank line and the body. */
-    static byte[] http(String status, List<String> headers, byte[] body) {
+    public static byte[] http(String status, List<String> headers, byte[] body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StringBuilder head = new StringBuilder("HTTP/1.1 ").append(status).append("\r\n");
         headers.forEach(h -> head.append(h).append("\r\n"));
@@ -67,22 +66,22 @@ final class FakeUpstream implements AutoCloseable {
         return out.toByteArray();
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + server.getLocalPort());
     }
 
     /** Answers the next requests with {@code next}. */
-    void answer(Reply next) {
+    public void answer(Reply next) {
         reply = next;
     }
 
     /** The request lines received so far, oldest first, without removing them. */
-    List<String> requests() {
+    public List<String> requests() {
         return List.copyOf(requests);
     }
 
     /** Blocks until {@link #close()} (at most a minute): a reply that stalls calls it. */
-    void awaitClose() throws InterruptedException {
+    public void awaitClose() throws InterruptedException {
         closing.await(60, TimeUnit.SECONDS);
     }
 
