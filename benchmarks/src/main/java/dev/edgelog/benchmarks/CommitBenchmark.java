@@ -171,7 +171,7 @@ final class CommitBenchmark {
         return r;
     }
 
-    private static PrimaryNode awaitLeader(List<PrimaryNode> nodes) throws InterruptedException {
+    static PrimaryNode awaitLeader(List<PrimaryNode> nodes) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             for (PrimaryNode n : nodes) {
@@ -184,12 +184,12 @@ final class CommitBenchmark {
         throw new IllegalStateException("no leader within 60 s");
     }
 
-    private static InetSocketAddress parse(String hostPort) {
+    static InetSocketAddress parse(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
     }
 
-    private static int freePort() throws Exception {
+    static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

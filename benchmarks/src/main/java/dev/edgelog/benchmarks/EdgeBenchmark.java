@@ -15,9 +15,7 @@ import dev.edgelog.sqllog.snapshot.SnapshotInfo;
 import dev.edgelog.sqllog.snapshot.Snapshots;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +68,7 @@ final class EdgeBenchmark {
                 a.apply(applied.subList(0, 1)); // the schema; the agent catches up the rest
             }
             EdgeConfig c = EdgeConfig.of("bench-edge", edgeDir, List.of(URI.create(up.url())))
-                    .withHttpAddress("127.0.0.1:" + freePort())
+                    .withHttpAddress("127.0.0.1:" + CommitBenchmark.freePort())
                     .withMaxBatchBytes(FRAMES_PER_PULL * up.frameBytes());
             CountDownLatch done = new CountDownLatch(1);
             long target = applied.size();
@@ -119,7 +117,7 @@ final class EdgeBenchmark {
         }
         Path config = edgeDir.resolve("edge.yaml");
         Files.writeString(config, "node_name: idle\ndata_dir: " + edgeDir + "\nupstreams: [\"" + up.url() + "\"]\n"
-                + "http_address: 127.0.0.1:" + freePort() + "\n");
+                + "http_address: 127.0.0.1:" + CommitBenchmark.freePort() + "\n");
         List<String> jvm = List.of("-Xms16m", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -162,7 +160,7 @@ final class EdgeBenchmark {
     private static void visibility(Path dir, Duration run) throws Exception {
         List<PrimaryConfig.Peer> peers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            peers.add(new PrimaryConfig.Peer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
+            peers.add(new PrimaryConfig.Peer("n" + i, "127.0.0.1:" + CommitBenchmark.freePort(), "127.0.0.1:" + CommitBenchmark.freePort()));
         }
         List<PrimaryNode> nodes = new ArrayList<>();
         try {
@@ -170,22 +168,13 @@ final class EdgeBenchmark {
                 nodes.add(PrimaryNode.start(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers)
                         .withSnapshotThreshold(1_000_000)));
             }
-            PrimaryNode leader = null;
-            while (leader == null) {
-                for (PrimaryNode n : nodes) {
-                    if (n.isLeader() && n.stateMachine().logId() != null) {
-                        leader = n;
-                    }
-                }
-                Thread.sleep(20);
-            }
-            String http = leader.config().self().httpAddress();
-            InetSocketAddress addr = new InetSocketAddress("127.0.0.1", Integer.parseInt(http.substring(http.indexOf(':') + 1)));
+            String http = CommitBenchmark.awaitLeader(nodes).config().self().httpAddress();
+            InetSocketAddress addr = CommitBenchmark.parse(http);
             HttpLoad.run(addr, "/db/execute", 1, 1, Duration.ofSeconds(2),
                     () -> "[\"CREATE TABLE IF NOT EXISTS ads(id INTEGER PRIMARY KEY, campaign INTEGER, name TEXT, bid REAL)\"]",
                     (s, b) -> true);
             EdgeConfig c = EdgeConfig.of("visibility-edge", dir.resolve("edge"), List.of(URI.create("http://" + http)))
-                    .withHttpAddress("127.0.0.1:" + freePort());
+                    .withHttpAddress("127.0.0.1:" + CommitBenchmark.freePort());
             ConcurrentHashMap<Long, Long> acked = new ConcurrentHashMap<>();
             long[] visibleAt = new long[4_000_000];
             AtomicLong seen = new AtomicLong();
@@ -285,7 +274,7 @@ final class EdgeBenchmark {
                 });
             }
             pull = new PullService("bench-upstream", this, null, dir.resolve("snapshots"), Clock.systemUTC());
-            port = freePort();
+            port = CommitBenchmark.freePort();
             server = Undertow.builder().setSocketOption(org.xnio.Options.TCP_NODELAY, true).addHttpListener(port, "127.0.0.1").setHandler(pull.addTo(Handlers.routing())).build();
             server.start();
         }
@@ -331,11 +320,4 @@ final class EdgeBenchmark {
             applier.close();
         }
     }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
 }

@@ -76,19 +76,18 @@ public final class LocalApi implements AutoCloseable {
         void handle(HttpServerExchange ex) throws IOException;
     }
 
+    /** Runs {@code e} on a worker thread with blocking I/O (routes are called on the IO thread). */
     private static void dispatch(HttpServerExchange ex, Endpoint e) {
-        if (ex.isInIoThread()) {
-            ex.dispatch(() -> {
-                try {
-                    ex.startBlocking();
-                    e.handle(ex);
-                } catch (IOException io) {
-                    text(ex, 500, io.toString());
-                } finally {
-                    ex.endExchange();
-                }
-            });
-        }
+        ex.dispatch(() -> {
+            try {
+                ex.startBlocking();
+                e.handle(ex);
+            } catch (IOException io) {
+                text(ex, 500, io.toString());
+            } finally {
+                ex.endExchange();
+            }
+        });
     }
 
     private void status(HttpServerExchange ex) throws IOException {
