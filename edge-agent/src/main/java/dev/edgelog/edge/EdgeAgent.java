@@ -20,7 +20,7 @@ public final class EdgeAgent implements AutoCloseable {
 
     private EdgeAgent(EdgeConfig config) throws IOException {
         this.config = config;
-        PullClient.Options options = PullClient.Options.of(config.nodeName())
+        PullClient.Options options = PullClient.Options.of(config.nodeName()).withRole("edge")
                 .withToken(config.token())
                 .withStallTimeout(config.stallTimeout());
         if (config.caFile() != null) {

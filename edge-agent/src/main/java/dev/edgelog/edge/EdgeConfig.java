@@ -1,5 +1,6 @@
 package dev.edgelog.edge;
 
+import dev.edgelog.sqllog.config.YamlConfig;
 import dev.edgelog.sqllog.follow.FollowerSettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -52,36 +53,14 @@ public record EdgeConfig(
         Objects.requireNonNull(nodeName, "node_name");
         Objects.requireNonNull(dataDir, "data_dir");
         upstreams = List.copyOf(upstreams);
-        if (upstreams.isEmpty()) {
-            throw new IllegalArgumentException("upstreams must list at least one primary node or mirror");
-        }
-        for (URI u : upstreams) {
-            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
-                throw new IllegalArgumentException("upstreams: " + u + " is not an http(s)://host:port URL");
-            }
-        }
-        int colon = httpAddress.lastIndexOf(':');
-        if (colon < 1) {
-            throw new IllegalArgumentException("http_address must be host:port, was " + httpAddress);
-        }
-        Integer.parseInt(httpAddress.substring(colon + 1));
-        if (maxBatchBytes < 1024) {
-            throw new IllegalArgumentException("max_batch_bytes cannot be less than 1024, was " + maxBatchBytes);
-        }
-        if (pollWait.isNegative() || pollWait.toMillis() > 60_000) {
-            throw new IllegalArgumentException("poll_wait_ms must be between 0 and 60000, was " + pollWait.toMillis());
-        }
+        new FollowerSettings(nodeName, dataDir, upstreams, maxBatchBytes, pollWait, backoffInitial, backoffMax,
+                breakerOpen); // checks those keys
+        YamlConfig.hostPort(httpAddress, "http_address");
         if (stallTimeout.toMillis() < 100) {
             throw new IllegalArgumentException("stall_timeout_ms cannot be less than 100, was " + stallTimeout.toMillis());
         }
         if (readyMaxLag < 0) {
             throw new IllegalArgumentException("ready_max_lag cannot be negative, was " + readyMaxLag);
-        }
-        if (backoffInitial.toMillis() < 1 || backoffMax.compareTo(backoffInitial) < 0) {
-            throw new IllegalArgumentException("backoff: initial_ms must be ≥ 1 and max_ms ≥ initial_ms");
-        }
-        if (breakerOpen.toMillis() < 1) {
-            throw new IllegalArgumentException("breaker_open_ms must be at least 1");
         }
     }
 

@@ -1,18 +1,13 @@
 package dev.edgelog.edge;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import static dev.edgelog.sqllog.config.YamlConfig.millis;
+import static dev.edgelog.sqllog.config.YamlConfig.or;
+
+import dev.edgelog.sqllog.config.YamlConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -44,49 +39,21 @@ public final class EdgeConfigFile {
                 Backoff backoff, Long breakerOpenMs) {
     }
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
     private EdgeConfigFile() {
     }
 
     /** Reads and validates {@code path}; non-null overrides (command-line flags) win over its keys. */
     public static EdgeConfig load(Path path, String nodeNameOverride, Path dataDirOverride) throws IOException {
-        File f;
-        try {
-            f = YAML.readValue(Files.readAllBytes(path), File.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException(path + ": unknown key '" + e.getPropertyName() + "'; known keys: "
-                    + e.getKnownPropertyIds());
-        } catch (JsonMappingException e) {
-            throw new IllegalArgumentException(path + ": " + e.getOriginalMessage());
-        }
-        if (f == null) {
-            throw new IllegalArgumentException(path + " is empty");
-        }
-        Path base = path.toAbsolutePath().getParent();
-        String dataDir = dataDirOverride != null ? dataDirOverride.toString() : f.dataDir();
-        if (dataDir == null) {
-            throw new IllegalArgumentException(path + ": data_dir is required");
-        }
-        if (f.upstreams() == null || f.upstreams().isEmpty()) {
-            throw new IllegalArgumentException(path + ": upstreams is required (primary nodes or mirrors, preferred first)");
-        }
-        List<URI> upstreams = f.upstreams().stream().map(EdgeConfigFile::uri).toList();
-        String token = null;
-        if (f.tokenFile() != null) {
-            token = Files.readString(base.resolve(f.tokenFile()), StandardCharsets.UTF_8).strip();
-            if (token.isEmpty()) {
-                throw new IllegalArgumentException(path + ": token_file " + f.tokenFile() + " is empty");
-            }
-        }
+        File f = YamlConfig.read(path, File.class);
+        Path dataDir = dataDirOverride != null ? dataDirOverride
+                : YamlConfig.resolve(path, YamlConfig.require(f.dataDir(), "data_dir"));
+        List<URI> upstreams = YamlConfig.upstreams(f.upstreams(), "upstreams");
         String name = nodeNameOverride != null ? nodeNameOverride
                 : f.nodeName() != null ? f.nodeName() : InetAddress.getLocalHost().getHostName();
-        EdgeConfig d = EdgeConfig.of(name, base.resolve(dataDir), upstreams);
+        EdgeConfig d = EdgeConfig.of(name, dataDir, upstreams);
         Backoff b = f.backoff() == null ? new Backoff(null, null) : f.backoff();
-        return new EdgeConfig(name, base.resolve(dataDir), upstreams, token,
-                f.caFile() == null ? null : base.resolve(f.caFile()),
+        return new EdgeConfig(name, dataDir, upstreams, YamlConfig.secret(path, f.tokenFile(), "token_file"),
+                YamlConfig.resolve(path, f.caFile()),
                 or(f.httpAddress(), d.httpAddress()),
                 or(f.maxBatchBytes(), d.maxBatchBytes()),
                 millis(f.pollWaitMs(), d.pollWait()),
@@ -95,21 +62,5 @@ public final class EdgeConfigFile {
                 millis(b.initialMs(), d.backoffInitial()),
                 millis(b.maxMs(), d.backoffMax()),
                 millis(f.breakerOpenMs(), d.breakerOpen()));
-    }
-
-    private static URI uri(String s) {
-        try {
-            return URI.create(s.strip());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("upstreams: " + s + " is not a URL");
-        }
-    }
-
-    private static <T> T or(T value, T fallback) {
-        return value != null ? value : fallback;
-    }
-
-    private static Duration millis(Long value, Duration fallback) {
-        return value != null ? Duration.ofMillis(value) : fallback;
     }
 }

@@ -1,17 +1,14 @@
 package dev.edgelog.primary;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.edgelog.primary.commit.GroupCommitSettings;
 import dev.edgelog.sqllog.auth.Credentials;
+import dev.edgelog.sqllog.config.AuthSection;
+import dev.edgelog.sqllog.config.SegmentsSection;
+import dev.edgelog.sqllog.config.TlsSection;
+import dev.edgelog.sqllog.config.YamlConfig;
 import dev.edgelog.sqllog.segment.FsyncPolicy;
 import dev.edgelog.sqllog.segment.SegmentStoreConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -47,62 +44,24 @@ public final class PrimaryConfigFile {
                        Boolean strict) {
     }
 
-    record Segments(Integer segmentBytes, Long retentionBytes, Long retentionMs, String fsync) {
-    }
-
-    record Auth(String usersFile, String tokensFile) {
-    }
-
-    record Tls(String certFile, String keyFile, String caFile) {
-    }
-
     record File(String nodeId, String clusterName, String dataDir, List<Peer> peers, GroupCommit groupCommit,
-                Integer maxBodyBytes, Long snapshotThreshold, Integer httpWorkers, Segments segments, Auth auth,
-                Tls tls, Boolean join) {
+                Integer maxBodyBytes, Long snapshotThreshold, Integer httpWorkers, SegmentsSection segments, AuthSection auth,
+                TlsSection tls, Boolean join) {
     }
-
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
     private PrimaryConfigFile() {
     }
 
     /** Reads and validates {@code path}; flags given on the command line override its keys. */
     public static PrimaryConfig load(Path path, String nodeIdOverride, Path dataDirOverride) throws IOException {
-        File f;
-        try {
-            f = YAML.readValue(Files.readAllBytes(path), File.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException(path + ": unknown key '" + e.getPropertyName() + "'"
-                    + location(e) + "; known keys: " + e.getKnownPropertyIds());
-        } catch (JsonMappingException e) {
-            throw new IllegalArgumentException(path + ": " + e.getOriginalMessage() + location(e));
-        }
-        if (f == null) {
-            throw new IllegalArgumentException(path + ": the file is empty");
-        }
+        File f = YamlConfig.read(path, File.class);
         PrimaryConfig c = toConfig(f, nodeIdOverride, dataDirOverride);
-        Path base = path.toAbsolutePath().getParent(); // auth and tls paths are relative to the file
-        if (f.auth() != null) {
-            c = c.withCredentials(Credentials.load(resolve(base, f.auth().usersFile()),
-                    resolve(base, f.auth().tokensFile())));
-        }
-        if (f.tls() != null) {
-            c = c.withTls(new PrimaryConfig.TlsFiles(resolve(base, require(f.tls().certFile(), "tls.cert_file")),
-                    resolve(base, require(f.tls().keyFile(), "tls.key_file")),
-                    resolve(base, require(f.tls().caFile(), "tls.ca_file"))));
+        c = c.withCredentials(AuthSection.load(path, f.auth())); // paths relative to the config file
+        TlsSection.Files tls = TlsSection.resolve(path, f.tls(), true);
+        if (tls != null) {
+            c = c.withTls(new PrimaryConfig.TlsFiles(tls.certFile(), tls.keyFile(), tls.caFile()));
         }
         return c;
-    }
-
-    private static Path resolve(Path base, String file) {
-        return file == null ? null : base.resolve(file);
-    }
-
-    private static String location(JsonMappingException e) {
-        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
     }
 
     static PrimaryConfig toConfig(File f, String nodeIdOverride, Path dataDirOverride) {
@@ -118,7 +77,7 @@ public final class PrimaryConfigFile {
                 .toList();
         return new PrimaryConfig(nodeId, or(f.clusterName(), PrimaryConfig.DEFAULT_CLUSTER_NAME), dataDir, peers,
                 groupCommit(f.groupCommit()), or(f.maxBodyBytes(), PrimaryConfig.DEFAULT_MAX_BODY_BYTES),
-                segments(f.segments()), or(f.snapshotThreshold(), PrimaryConfig.DEFAULT_SNAPSHOT_THRESHOLD),
+                SegmentsSection.toConfig(f.segments()), or(f.snapshotThreshold(), PrimaryConfig.DEFAULT_SNAPSHOT_THRESHOLD),
                 or(f.httpWorkers(), PrimaryConfig.DEFAULT_HTTP_WORKERS), null, null, or(f.join(), false));
     }
 
@@ -131,43 +90,6 @@ public final class PrimaryConfigFile {
                 g.lingerMs() == null ? d.linger() : Duration.ofMillis(g.lingerMs()),
                 or(g.maxInFlight(), d.maxInFlight()), or(g.queueCapacity(), d.queueCapacity()),
                 or(g.strict(), d.strict()));
-    }
-
-    private static SegmentStoreConfig segments(Segments s) {
-        SegmentStoreConfig c = SegmentStoreConfig.defaults();
-        if (s == null) {
-            return c;
-        }
-        if (s.segmentBytes() != null) {
-            c = c.withSegmentBytes(s.segmentBytes());
-        }
-        if (s.retentionBytes() != null) {
-            c = c.withRetentionBytes(s.retentionBytes());
-        }
-        if (s.retentionMs() != null) {
-            c = c.withRetentionMillis(s.retentionMs());
-        }
-        if (s.fsync() != null) {
-            c = c.withFsyncPolicy(fsync(s.fsync()));
-        }
-        return c;
-    }
-
-    /** {@code every_batch}, {@code never} or {@code interval:<ms>}. */
-    static FsyncPolicy fsync(String value) {
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        if (v.equals("every_batch")) {
-            return FsyncPolicy.everyBatch();
-        } else if (v.equals("never")) {
-            return FsyncPolicy.never();
-        } else if (v.startsWith("interval:")) {
-            try {
-                return FsyncPolicy.interval(Duration.ofMillis(Long.parseLong(v.substring("interval:".length()))));
-            } catch (NumberFormatException e) {
-                // fall through to the message below
-            }
-        }
-        throw new IllegalArgumentException("segments.fsync must be every_batch, never or interval:<ms>, was " + value);
     }
 
     private static String require(String value, String key) {

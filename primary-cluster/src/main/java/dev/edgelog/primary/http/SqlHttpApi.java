@@ -12,9 +12,10 @@ import dev.edgelog.primary.commit.WriteRequest;
 import dev.edgelog.sqllog.Entry;
 import dev.edgelog.sqllog.Outcome;
 import dev.edgelog.sqllog.Statement;
-import dev.edgelog.sqllog.auth.Credentials;
+import dev.edgelog.sqllog.auth.HttpGuard;
 import dev.edgelog.sqllog.auth.Scope;
 import dev.edgelog.sqllog.auth.Tls;
+import dev.edgelog.sqllog.pull.Fleet;
 import dev.edgelog.sqllog.pull.PullService;
 import dev.edgelog.sqllog.sql.RejectedSqlException;
 import dev.edgelog.sqllog.sql.SqlText;
@@ -26,7 +27,9 @@ import io.undertow.util.Headers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
@@ -61,7 +64,9 @@ public final class SqlHttpApi implements AutoCloseable {
         this.proxy = new LeaderProxy(node);
         PrimaryConfig.Peer self = node.config().self();
         this.pull = new PullService(node.config().nodeId(), node.stateMachine(), node.config().credentials(),
-                node.config().dataDir().resolve("pull-snapshots"), java.time.Clock.systemUTC());
+                node.config().dataDir().resolve("pull-snapshots"), java.time.Clock.systemUTC())
+                .withFleetPeers(new Fleet.Peers(this::peerUris,
+                        node.config().tls() == null ? null : Tls.client(node.config().tls().caFile())));
         HttpHandler routes = pull.addTo(Handlers.routing())
                 .post("/db/execute", blocking(Scope.WRITE, this::execute))
                 .get("/db/query", blocking(Scope.READ, this::query))
@@ -136,21 +141,11 @@ public final class SqlHttpApi implements AutoCloseable {
     }
 
     private boolean authorized(HttpServerExchange ex, Scope scope) {
-        Credentials credentials = node.config().credentials();
-        if (credentials == null) {
-            return true;
+        HttpGuard.Refusal r = HttpGuard.check(node.config().credentials(), ex, scope);
+        if (r != null) {
+            error(ex, r.status(), r.message());
         }
-        switch (credentials.check(ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION), scope)) {
-            case ALLOWED:
-                return true;
-            case FORBIDDEN:
-                error(ex, 403, "these credentials lack the " + scope.name().toLowerCase(Locale.ROOT) + " scope");
-                return false;
-            default:
-                ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Basic realm=\"edgelog\", Bearer");
-                error(ex, 401, "authentication required");
-                return false;
-        }
+        return r == null;
     }
 
     /**
@@ -345,6 +340,20 @@ public final class SqlHttpApi implements AutoCloseable {
         ex.setStatusCode(leader && store ? 200 : 503);
         ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
         ex.getResponseSender().send(body);
+    }
+
+    /** The other members' HTTP APIs (mirrors report their fleet to whichever member they pull from). */
+    private List<URI> peerUris() {
+        String scheme = node.config().tls() == null ? "http://" : "https://";
+        List<URI> out = new ArrayList<>();
+        for (RaftPeer p : node.members()) {
+            String id = p.getId().toString();
+            String address = node.httpAddressOf(id);
+            if (!id.equals(node.config().nodeId()) && address != null) {
+                out.add(URI.create(scheme + address));
+            }
+        }
+        return out;
     }
 
     private void nodes(HttpServerExchange ex) {

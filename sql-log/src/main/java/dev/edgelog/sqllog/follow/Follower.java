@@ -37,6 +37,7 @@ public final class Follower implements AutoCloseable {
 
     private final FollowerSettings config;
     private final Upstreams upstreams;
+    private final FrameSink sink;
     private final Clock clock;
     private final IntervalFunction backoff;
     private final Thread thread;
@@ -46,14 +47,22 @@ public final class Follower implements AutoCloseable {
     private volatile FollowerStatus status;
 
     private SqliteApplier applier;
-    private Upstreams.Upstream current;
+    private volatile Upstreams.Upstream current;
     private int failures;
     private long bootstraps;
     private long failovers;
     private long rejected;
+    private long notifiedIndex = -1;
 
     public Follower(FollowerSettings config, PullClient.Options options, Clock clock) throws IOException {
+        this(config, options, clock, FrameSink.NONE);
+    }
+
+    /** A follower that also hands every applied frame to {@code sink} (a mirror's segments). */
+    public Follower(FollowerSettings config, PullClient.Options options, Clock clock, FrameSink sink)
+            throws IOException {
         this.config = config;
+        this.sink = sink;
         this.clock = clock;
         this.upstreams = new Upstreams(config.upstreams(), options, config.breakerOpen());
         this.backoff = IntervalFunction.ofExponentialRandomBackoff(config.backoffInitial().toMillis(), 2.0, 0.5,
@@ -69,7 +78,10 @@ public final class Follower implements AutoCloseable {
         thread.start();
     }
 
-    /** Calls {@code listener} with the applied index after every applied batch (from the loop's thread). */
+    /**
+     * Calls {@code listener} with the applied index whenever it moved: after an applied batch or a
+     * snapshot bootstrap (from the loop's thread).
+     */
     public synchronized void onApplied(LongConsumer listener) {
         appliedListeners.add(listener);
     }
@@ -82,6 +94,31 @@ public final class Follower implements AutoCloseable {
         return upstreams;
     }
 
+    /**
+     * The nodes this follower pulls through, from the primary node down to the upstream it pulls
+     * from now (as that upstream last said); empty before the first answer.
+     */
+    public List<String> upstreamPath() {
+        Upstreams.Upstream u = current;
+        return u == null ? List.of() : u.client().path();
+    }
+
+    /** Status, upstream path and each upstream's breaker state as JSON, into {@code out}. */
+    public void describeTo(com.fasterxml.jackson.databind.node.ObjectNode out) {
+        status.writeTo(out);
+        upstreamPath().forEach(out.putArray("upstream_path")::add);
+        var ups = out.putArray("upstreams");
+        for (Upstreams.Upstream u : upstreams.all()) {
+            ups.addObject().put("url", u.uri().toString())
+                    .put("breaker", u.state().name().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /** Applied entries from {@code sink}'s point of view: bootstrapped or opened at this index. */
+    private void positionSink() {
+        sink.continueAfter(applier.appliedIndex());
+    }
+
     private void openExisting() throws IOException {
         String logId;
         try {
@@ -92,6 +129,7 @@ public final class Follower implements AutoCloseable {
         if (logId != null) {
             applier = SqliteApplier.open(config.databaseFile(), ApplierConfig.forLog(logId));
             LOG.info("{}: resuming log {} after index {}", config.nodeName(), logId, applier.appliedIndex());
+            positionSink();
         } else {
             LOG.info("{}: no database yet at {}; the first contact bootstraps it", config.nodeName(),
                     config.databaseFile());
@@ -103,6 +141,10 @@ public final class Follower implements AutoCloseable {
         try {
             while (!closed) {
                 step();
+                if (applier != null && applier.appliedIndex() != notifiedIndex) {
+                    notifiedIndex = applier.appliedIndex();
+                    notifyApplied(notifiedIndex);
+                }
             }
         } finally {
             stopped.countDown();
@@ -121,12 +163,13 @@ public final class Follower implements AutoCloseable {
             if (applier == null) {
                 applier = Bootstrap.run(u, config.databaseFile(), null, null);
                 bootstraps++;
+                positionSink();
             }
             String logId = applier.config().logId();
             long after = applier.appliedIndex();
             PullClient.Batch batch = u.client().pull(after, logId, config.maxBatchBytes(), config.pollWait());
             UpstreamContact contact = new UpstreamContact(u.uri().toString(), batch.commitIndex(), clock.millis());
-            ApplyResult r = applier.apply(entries(batch), contact);
+            ApplyResult r = applier.apply(entries(batch), contact, applied -> sink.append(framesOf(batch, applied)));
             u.succeeded(start);
             failures = 0;
             if (r.divergence().isPresent()) {
@@ -134,11 +177,9 @@ public final class Follower implements AutoCloseable {
                         r.divergence().get().index(), r.divergence().get().describe());
                 applier = Bootstrap.run(u, config.databaseFile(), applier, logId);
                 bootstraps++;
+                positionSink();
             }
             publish(u, batch.commitIndex(), contact.lastContactMillis(), null);
-            if (!batch.frames().isEmpty()) {
-                notifyApplied(applier.appliedIndex());
-            }
         } catch (UpstreamException e) {
             handle(u, start, e);
         } catch (IOException | RuntimeException e) {
@@ -154,6 +195,7 @@ public final class Follower implements AutoCloseable {
                 try {
                     applier = Bootstrap.run(u, config.databaseFile(), applier, applier.config().logId());
                     bootstraps++;
+                    positionSink();
                 } catch (IOException | RuntimeException b) {
                     failed(u, start, b, "bootstrap failed: " + b);
                 }
@@ -161,6 +203,12 @@ public final class Follower implements AutoCloseable {
             case LOG_ID_MISMATCH -> {
                 rejected++;
                 failed(u, start, e, "refusing a foreign log: " + e.getMessage());
+            }
+            case LOOP -> {
+                if (!e.getMessage().equals(status.lastError())) {
+                    LOG.error("{}: {}", config.nodeName(), e.getMessage());
+                }
+                failed(u, start, e, e.getMessage());
             }
             case BAD_RESPONSE -> {
                 rejected++;
@@ -177,11 +225,22 @@ public final class Follower implements AutoCloseable {
         u.failed(start, e);
         failures++;
         long sleep = backoff.apply(Math.min(failures, 30));
-        LOG.warn("{}: pulling from {} failed ({}); retrying in {} ms", config.nodeName(), u, why, sleep);
         FollowerStatus s = status;
+        if (why.equals(s.lastError())) {
+            LOG.debug("{}: pulling from {} failed again ({}); retrying in {} ms", config.nodeName(), u, why, sleep);
+        } else {
+            LOG.warn("{}: pulling from {} failed ({}); retrying in {} ms", config.nodeName(), u, why, sleep);
+        }
         status = new FollowerStatus(s.logId(), s.appliedIndex(), s.lastCommitTimeMillis(), s.upstream(),
                 s.upstreamCommitIndex(), s.lastContactMillis(), why, bootstraps, failovers, rejected);
         sleep(sleep);
+    }
+
+    /** The frames of {@code applied} (a run of the batch's entries), as received. */
+    private static List<FrameReader.Frame> framesOf(PullClient.Batch batch, List<Entry> applied) {
+        long first = batch.frames().get(0).entry().index();
+        int from = (int) (applied.get(0).index() - first);
+        return batch.frames().subList(from, from + applied.size());
     }
 
     private static List<Entry> entries(PullClient.Batch batch) {

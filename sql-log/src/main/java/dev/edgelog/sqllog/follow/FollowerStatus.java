@@ -26,4 +26,34 @@ public record FollowerStatus(String logId, long appliedIndex, long lastCommitTim
     public boolean bootstrapped() {
         return logId != null;
     }
+
+    /** Why this follower is not ready to be read from, or null when it is (lag at most {@code maxLag}). */
+    public String notReady(long maxLag) {
+        if (!bootstrapped()) {
+            return "not bootstrapped yet";
+        }
+        if (lastContactMillis == 0) {
+            return "no upstream contact yet";
+        }
+        if (lagEntries() > maxLag) {
+            return lagEntries() + " entries behind (ready_max_lag " + maxLag + ")";
+        }
+        return null;
+    }
+
+    /** The status fields as JSON, into {@code out} ({@code /status} of edges and mirrors). */
+    public void writeTo(com.fasterxml.jackson.databind.node.ObjectNode out) {
+        out.put("log_id", logId);
+        out.put("bootstrapped", bootstrapped());
+        out.put("applied_index", appliedIndex);
+        out.put("last_commit_time", lastCommitTimeMillis);
+        out.put("upstream", upstream);
+        out.put("upstream_commit_index", upstreamCommitIndex);
+        out.put("lag_entries", lagEntries());
+        out.put("last_contact", lastContactMillis);
+        out.put("last_error", lastError);
+        out.put("bootstraps", bootstraps);
+        out.put("failovers", failovers);
+        out.put("rejected_batches", rejectedBatches);
+    }
 }

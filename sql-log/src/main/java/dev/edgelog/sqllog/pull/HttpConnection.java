@@ -20,7 +20,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * One keep-alive HTTP/1.1 connection for GET requests, on a blocking socket. The pull client uses
+ * One keep-alive HTTP/1.1 connection (GET, and POST for fleet reports) on a blocking socket. The pull client uses
  * it instead of {@code java.net.http} because a stalled upstream must fail a read after a bounded
  * time: the socket's read timeout gives that for every byte of the body, where the JDK client's
  * body stream can block forever.
@@ -89,12 +89,28 @@ final class HttpConnection implements AutoCloseable {
      * (a long poll) and the stall timeout for every read after it.
      */
     Answer get(String pathAndQuery, Map<String, String> headers, Duration headerWait) throws IOException {
+        return send("GET", pathAndQuery, headers, null, headerWait);
+    }
+
+    /** Like {@link #get}, with {@code body} (sent with its Content-Length). */
+    Answer post(String pathAndQuery, Map<String, String> headers, byte[] body) throws IOException {
+        return send("POST", pathAndQuery, headers, body, Duration.ZERO);
+    }
+
+    private Answer send(String method, String pathAndQuery, Map<String, String> headers, byte[] requestBody,
+                        Duration headerWait) throws IOException {
         reusable = false;
-        StringBuilder req = new StringBuilder("GET ").append(pathAndQuery).append(" HTTP/1.1\r\nHost: ")
+        StringBuilder req = new StringBuilder(method).append(' ').append(pathAndQuery).append(" HTTP/1.1\r\nHost: ")
                 .append(base.getHost()).append(base.getPort() > 0 ? ":" + base.getPort() : "").append("\r\n");
         headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
+        if (requestBody != null) {
+            req.append("Content-Length: ").append(requestBody.length).append("\r\n");
+        }
         req.append("\r\n");
         out.write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
+        if (requestBody != null) {
+            out.write(requestBody);
+        }
         out.flush();
         socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, headerWait.toMillis() + stallMillis));
         String status = line();

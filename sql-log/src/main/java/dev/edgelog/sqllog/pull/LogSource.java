@@ -3,6 +3,7 @@ package dev.edgelog.sqllog.pull;
 import dev.edgelog.sqllog.segment.SegmentStore;
 import dev.edgelog.sqllog.snapshot.SnapshotInfo;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.LongConsumer;
 
 /** What a node serving the pull API holds: a primary node's state machine, or a mirror's store. */
@@ -29,4 +30,12 @@ public interface LogSource {
      * @return the snapshot, with its index and SHA-256
      */
     SnapshotInfo snapshot(Path target);
+
+    /**
+     * The nodes this one follows, from the primary node down to its direct upstream (a mirror
+     * learns it from its upstream's {@link PullProtocol#PATH_HEADER}); empty on a primary node.
+     */
+    default List<String> upstreamPath() {
+        return List.of();
+    }
 }

@@ -36,29 +36,35 @@ public final class PullClient implements AutoCloseable {
     /**
      * How to reach the upstream.
      *
-     * @param node            this puller's name, sent as {@link PullProtocol#NODE_HEADER}
+     * @param node            this puller's name, sent as {@link PullProtocol#NODE_HEADER}; an
+     *                        upstream whose path holds it would be a loop
+     * @param role            {@code mirror} or {@code edge}, sent as {@link PullProtocol#ROLE_HEADER}
      * @param token           bearer token with the pull scope; null for none
      * @param ssl             trust for {@code https} upstreams; null for the JVM's default
      * @param connectTimeout  to open a connection
      * @param stallTimeout    longest silence inside an answer before it counts as stalled
      * @param maxPayloadBytes largest frame accepted
      */
-    public record Options(String node, String token, SSLContext ssl, Duration connectTimeout, Duration stallTimeout,
-                          int maxPayloadBytes) {
+    public record Options(String node, String role, String token, SSLContext ssl, Duration connectTimeout,
+                          Duration stallTimeout, int maxPayloadBytes) {
         public static Options of(String node) {
-            return new Options(node, null, null, Duration.ofSeconds(3), Duration.ofSeconds(10), 64 << 20);
+            return new Options(node, null, null, null, Duration.ofSeconds(3), Duration.ofSeconds(10), 64 << 20);
+        }
+
+        public Options withRole(String value) {
+            return new Options(node, value, token, ssl, connectTimeout, stallTimeout, maxPayloadBytes);
         }
 
         public Options withToken(String value) {
-            return new Options(node, value, ssl, connectTimeout, stallTimeout, maxPayloadBytes);
+            return new Options(node, role, value, ssl, connectTimeout, stallTimeout, maxPayloadBytes);
         }
 
         public Options withSsl(SSLContext value) {
-            return new Options(node, token, value, connectTimeout, stallTimeout, maxPayloadBytes);
+            return new Options(node, role, token, value, connectTimeout, stallTimeout, maxPayloadBytes);
         }
 
         public Options withStallTimeout(Duration value) {
-            return new Options(node, token, ssl, connectTimeout, value, maxPayloadBytes);
+            return new Options(node, role, token, ssl, connectTimeout, value, maxPayloadBytes);
         }
     }
 
@@ -82,10 +88,14 @@ public final class PullClient implements AutoCloseable {
         void update(long bytes, long total);
     }
 
+    /** The most hops of an upstream's path kept. */
+    public static final int MAX_PATH = 32;
+
     private final URI base;
     private final Options options;
     private HttpConnection connection;
     private volatile boolean closed;
+    private volatile List<String> path = List.of();
 
     public PullClient(URI base, Options options) {
         String s = base.toString();
@@ -95,6 +105,46 @@ public final class PullClient implements AutoCloseable {
 
     public URI base() {
         return base;
+    }
+
+    /**
+     * The upstream's path ({@link PullProtocol#PATH_HEADER}) from its last answer: the nodes from
+     * the primary down to it. Empty before the first answer or when it sent none.
+     */
+    public List<String> path() {
+        return path;
+    }
+
+    /**
+     * Sends a fleet report ({@code POST /v1/fleet}, gzip-compressed) describing the nodes below
+     * this puller.
+     */
+    public void reportFleet(byte[] json) throws IOException {
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream(json.length / 4 + 64);
+        try (OutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(json);
+        }
+        Map<String, String> headers = headers();
+        headers.put("Content-Type", "application/json");
+        headers.put("Content-Encoding", "gzip");
+        if (closed) {
+            throw new IOException("the pull client for " + base + " is closed");
+        }
+        if (connection != null && !connection.reusable()) {
+            dropConnection();
+        }
+        try {
+            if (connection == null) {
+                connection = new HttpConnection(base, options.ssl(), options.connectTimeout(), options.stallTimeout());
+            }
+            HttpConnection.Answer a = connection.post(base.getRawPath() + PullProtocol.FLEET_PATH, headers,
+                    gz.toByteArray());
+            checkStatus(a, -1);
+            drain(a);
+        } catch (IOException | RuntimeException e) {
+            dropConnection();
+            throw e;
+        }
     }
 
     /**
@@ -259,6 +309,9 @@ public final class PullClient implements AutoCloseable {
     private Map<String, String> headers() {
         Map<String, String> h = new LinkedHashMap<>();
         h.put(PullProtocol.NODE_HEADER, options.node());
+        if (options.role() != null) {
+            h.put(PullProtocol.ROLE_HEADER, options.role());
+        }
         h.put("Accept-Encoding", "identity");
         if (options.token() != null) {
             h.put("Authorization", "Bearer " + options.token());
@@ -267,6 +320,7 @@ public final class PullClient implements AutoCloseable {
     }
 
     private void checkStatus(HttpConnection.Answer a, long after) throws IOException {
+        checkPath(a);
         int s = a.status();
         if (s == 200 || s == 204) {
             return;
@@ -280,6 +334,25 @@ public final class PullClient implements AutoCloseable {
         };
         throw new UpstreamException(kind, base + " answered " + s + (after >= 0 ? " to a pull after " + after : "")
                 + ": " + why);
+    }
+
+    /**
+     * Records the upstream's path (its last {@value #MAX_PATH} hops, so that a loop cannot grow it
+     * without end) and refuses it when it leads back to this puller.
+     */
+    private void checkPath(HttpConnection.Answer a) throws UpstreamException {
+        String p = a.header(PullProtocol.PATH_HEADER);
+        List<String> hops = p == null || p.isBlank() ? List.of() : List.of(p.split(","));
+        if (hops.size() > MAX_PATH) {
+            hops = hops.subList(hops.size() - MAX_PATH, hops.size());
+        }
+        path = hops;
+        int self = hops.indexOf(options.node());
+        if (self >= 0) {
+            throw new UpstreamException(UpstreamException.Kind.LOOP, "refusing to follow " + base + ": it pulls through "
+                    + HttpConnection.printable(String.join(" -> ", hops.subList(self, hops.size())))
+                    + ", which leads back to this node; fix the upstreams so that no mirror follows itself");
+        }
     }
 
     private String requireHeader(HttpConnection.Answer a, String name) throws UpstreamException {

@@ -6,6 +6,11 @@ public final class PullProtocol {
     public static final String LOG_PATH = "/v1/log";
     public static final String SNAPSHOT_PATH = "/v1/snapshot";
     public static final String STATUS_PATH = "/v1/status";
+    /**
+     * Every node known below this one: {@code GET} lists them, a mirror {@code POST}s what it knows
+     * of its own subtree to its upstream.
+     */
+    public static final String FLEET_PATH = "/v1/fleet";
 
     /** Concatenated {@code [len][crc32c][payload]} frames, exactly as the segment files hold them. */
     public static final String FRAMES_TYPE = "application/x-edgelog-frames";
@@ -21,6 +26,13 @@ public final class PullProtocol {
     public static final String FIRST_INDEX_HEADER = "Edgelog-First-Index";
     /** The puller's name, so the server can list its followers. */
     public static final String NODE_HEADER = "Edgelog-Node";
+    /** The puller's role ({@code mirror}, {@code edge}), for the fleet table. */
+    public static final String ROLE_HEADER = "Edgelog-Role";
+    /**
+     * On every answer: the chain of node names from the primary node down to the answering node,
+     * comma-separated. A puller that finds its own name in it would be following itself in a loop.
+     */
+    public static final String PATH_HEADER = "Edgelog-Path";
     public static final String SNAPSHOT_INDEX_HEADER = "Edgelog-Snapshot-Index";
     public static final String SNAPSHOT_SHA256_HEADER = "Edgelog-Snapshot-Sha256";
 

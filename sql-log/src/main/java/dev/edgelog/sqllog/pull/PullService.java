@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgelog.sqllog.Entry;
 import dev.edgelog.sqllog.auth.Credentials;
+import dev.edgelog.sqllog.auth.HttpGuard;
 import dev.edgelog.sqllog.auth.Scope;
 import dev.edgelog.sqllog.codec.EntryCodec;
 import dev.edgelog.sqllog.codec.EntryJson;
@@ -26,9 +27,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
@@ -49,11 +53,13 @@ public final class PullService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PullService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long SNAPSHOT_MAX_AGE_MILLIS = 30_000;
+    private static final int SHARED_TAIL_MAX_BYTES = 256 * 1024;
     private static final HttpString H_COMMIT_INDEX_HEADER = HttpString.tryFromString(PullProtocol.COMMIT_INDEX_HEADER);
     private static final HttpString H_FIRST_INDEX_HEADER = HttpString.tryFromString(PullProtocol.FIRST_INDEX_HEADER);
     private static final HttpString H_LOG_ID_HEADER = HttpString.tryFromString(PullProtocol.LOG_ID_HEADER);
     private static final HttpString H_SNAPSHOT_INDEX_HEADER = HttpString.tryFromString(PullProtocol.SNAPSHOT_INDEX_HEADER);
     private static final HttpString H_SNAPSHOT_SHA256_HEADER = HttpString.tryFromString(PullProtocol.SNAPSHOT_SHA256_HEADER);
+    private static final HttpString H_PATH_HEADER = HttpString.tryFromString(PullProtocol.PATH_HEADER);
 
     private final String node;
     private final LogSource source;
@@ -61,6 +67,10 @@ public final class PullService implements AutoCloseable {
     private final Followers followers;
     private final Waiters waiters = new Waiters();
     private final SnapshotCache snapshots;
+    private final Fleet fleet;
+    private final AtomicLong snapshotsServed = new AtomicLong();
+    private final Object tailLock = new Object();
+    private volatile Tail tail;
 
     /**
      * @param node        this server's name (shown in status)
@@ -72,20 +82,55 @@ public final class PullService implements AutoCloseable {
         this.source = source;
         this.credentials = credentials;
         this.followers = new Followers(clock);
+        this.fleet = new Fleet(node, source, followers, clock);
         removeOldSnapshots(snapshotDir);
         this.snapshots = new SnapshotCache(snapshotDir, SNAPSHOT_MAX_AGE_MILLIS, clock, source::snapshot);
         source.onCommit(waiters::committed);
     }
 
-    /** Adds {@code GET /v1/log}, {@code /v1/snapshot} and {@code /v1/status} to {@code routes}. */
+    /**
+     * Adds {@code GET /v1/log}, {@code /v1/snapshot}, {@code /v1/status} and {@code GET|POST
+     * /v1/fleet} to {@code routes}.
+     */
     public RoutingHandler addTo(RoutingHandler routes) {
         return routes.get(PullProtocol.LOG_PATH, guarded(this::log))
                 .get(PullProtocol.SNAPSHOT_PATH, guarded(blocking(this::snapshot)::handleRequest))
-                .get(PullProtocol.STATUS_PATH, guarded(blocking(this::status)::handleRequest));
+                .get(PullProtocol.STATUS_PATH, guarded(blocking(this::status)::handleRequest))
+                .get(PullProtocol.FLEET_PATH, guarded(blocking(this::fleetList)::handleRequest))
+                .post(PullProtocol.FLEET_PATH, guarded(blocking(this::fleetReport)::handleRequest));
+    }
+
+    /**
+     * Lets {@code GET /v1/fleet} on this node also gather what its peers know (the other nodes of a
+     * primary cluster, which mirrors may report to instead): they are asked for their own table
+     * with the caller's credentials.
+     */
+    public PullService withFleetPeers(Fleet.Peers peers) {
+        fleet.peers(peers);
+        return this;
+    }
+
+    /** This node's path: its upstreams from the primary down, then itself. */
+    public List<String> path() {
+        List<String> up = source.upstreamPath();
+        List<String> out = new ArrayList<>(up.size() + 1);
+        out.addAll(up);
+        out.add(node);
+        return out;
     }
 
     public Followers followers() {
         return followers;
+    }
+
+    /** The fleet table, and the report a mirror sends upstream. */
+    public Fleet fleet() {
+        return fleet;
+    }
+
+    /** Snapshots sent whole since start. */
+    public long snapshotsServed() {
+        return snapshotsServed.get();
     }
 
     /** Pulls parked waiting for new entries. */
@@ -105,8 +150,9 @@ public final class PullService implements AutoCloseable {
             throw new Refusal(503, "this node does not know its log id yet");
         }
         String theirs = ex.getRequestHeaders().getFirst(PullProtocol.LOG_ID_HEADER);
-        followers.seen(ex.getRequestHeaders().getFirst(PullProtocol.NODE_HEADER), String.valueOf(ex.getSourceAddress()),
-                req.after);
+        followers.seen(ex.getRequestHeaders().getFirst(PullProtocol.NODE_HEADER),
+                ex.getRequestHeaders().getFirst(PullProtocol.ROLE_HEADER), String.valueOf(ex.getSourceAddress()),
+                path(), req.after);
         if (theirs != null && !theirs.equals(logId)) {
             throw new Refusal(409, "this node serves log " + logId + ", not " + theirs);
         }
@@ -114,28 +160,96 @@ public final class PullService implements AutoCloseable {
             throw gone(req.after);
         }
         if (req.waitMs == 0 || req.after < source.commitIndex()) {
-            ex.dispatch(blocking(e -> sendEntries(e, req)));
+            reply(ex, req);
             return;
         }
         ex.dispatch(SameThreadExecutor.INSTANCE, () -> park(ex, req));
     }
 
-    /** Waits without a thread for an entry after {@code req.after}, or for the timeout. */
+    /**
+     * Waits without a thread for an entry after {@code req.after}, or for the timeout; either way
+     * the answer starts on the connection's IO thread.
+     */
     private void park(HttpServerExchange ex, LogRequest req) {
         AtomicBoolean answered = new AtomicBoolean();
         AtomicReference<Runnable> cancel = new AtomicReference<>(() -> { });
         XnioExecutor.Key timer = ex.getIoThread().executeAfter(() -> {
             if (answered.compareAndSet(false, true)) {
                 cancel.get().run();
-                ex.dispatch(blocking(e -> sendEntries(e, req)));
+                reply(ex, req);
             }
         }, req.waitMs, TimeUnit.MILLISECONDS);
-        cancel.set(waiters.await(req.after, source::commitIndex, () -> {
+        cancel.set(waiters.await(req.after, source::commitIndex, ex.getIoThread(), () -> {
             if (answered.compareAndSet(false, true)) {
                 timer.remove();
-                ex.dispatch(blocking(e -> sendEntries(e, req)));
+                reply(ex, req);
             }
         }));
+    }
+
+    /**
+     * Answers a pull. Nothing new: 204 at once. The common case of a fleet that is up to date, many
+     * pulls after the same index, is sent from the IO thread out of one shared buffer
+     * ({@link #sharedTail}); everything else is read from the segments on a worker thread.
+     */
+    private void reply(HttpServerExchange ex, LogRequest req) {
+        try {
+            if (req.after >= source.commitIndex()) {
+                headers(ex);
+                ex.setStatusCode(204);
+                ex.endExchange();
+                return;
+            }
+            Tail t = req.json || req.gzip ? null : sharedTail(req.after);
+            if (t != null && t.frames.remaining() <= req.maxBytes) {
+                headers(ex);
+                ex.getResponseHeaders().put(Headers.CONTENT_TYPE, PullProtocol.FRAMES_TYPE);
+                ex.getResponseHeaders().put(Headers.CONTENT_LENGTH, t.frames.remaining());
+                ex.getResponseSender().send(t.frames.duplicate());
+                return;
+            }
+            ex.dispatch(blocking(e -> sendEntries(e, req)));
+        } catch (RuntimeException e) {
+            LOG.warn("{}: answering a pull after {} failed: {}", node, req.after, e.toString(), e);
+            refuse(ex, 500, e.toString());
+        }
+    }
+
+    /** The frames after {@code after}, up to the commit index when read, as one read-only buffer. */
+    private record Tail(long after, ByteBuffer frames) {
+    }
+
+    /**
+     * The frames after {@code after} that a fleet of followers all at {@code after} is sent: read
+     * once from the segments (at most {@value #SHARED_TAIL_MAX_BYTES} bytes, never past the commit
+     * index) and kept until the next index is asked for. An index always holds the same entry, so
+     * the buffer stays right for as long as anyone asks for it. Null when the segments do not
+     * hold them (any more) or they are too many bytes to share.
+     */
+    private Tail sharedTail(long after) {
+        Tail t = tail;
+        if (t != null && t.after == after) {
+            return t;
+        }
+        synchronized (tailLock) {
+            t = tail;
+            if (t != null && t.after == after) {
+                return t;
+            }
+            long commit = source.commitIndex();
+            try (FrameRange range = source.segments().readRange(after + 1, SHARED_TAIL_MAX_BYTES)) {
+                if (range.isEmpty() || range.byteCount() > SHARED_TAIL_MAX_BYTES || range.firstIndex() > commit) {
+                    return null;
+                }
+                ByteBuffer bytes = range.lastIndex() > commit ? framesUpTo(range, commit) : range.toByteBuffer();
+                ByteBuffer shared = ByteBuffer.allocateDirect(bytes.remaining()).put(bytes).flip();
+                t = new Tail(after, shared.asReadOnlyBuffer());
+                tail = t;
+                return t;
+            } catch (IndexGoneException e) {
+                return null;
+            }
+        }
     }
 
     private void sendEntries(HttpServerExchange ex, LogRequest req) throws IOException {
@@ -261,6 +375,7 @@ public final class PullService implements AutoCloseable {
         }
         ex.getResponseHeaders().put(H_COMMIT_INDEX_HEADER, source.commitIndex());
         ex.getResponseHeaders().put(H_FIRST_INDEX_HEADER, source.segments().firstIndex());
+        ex.getResponseHeaders().put(H_PATH_HEADER, String.join(",", path()));
     }
 
     // ---- GET /v1/snapshot ----
@@ -277,6 +392,33 @@ public final class PullService implements AutoCloseable {
             ex.getResponseHeaders().put(H_SNAPSHOT_SHA256_HEADER, lease.info.sha256());
             in.transferTo(ex.getOutputStream());
         }
+        snapshotsServed.incrementAndGet();
+    }
+
+    // ---- GET|POST /v1/fleet ----
+
+    private void fleetList(HttpServerExchange ex) throws IOException {
+        long staleMs = longParam(ex, "stale_ms", Fleet.DEFAULT_STALE_MILLIS, 1, Long.MAX_VALUE);
+        boolean local = "true".equals(param(ex, "local"));
+        byte[] body = fleet.listJson(staleMs, local, ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
+        headers(ex);
+        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        ex.getOutputStream().write(body);
+    }
+
+    private void fleetReport(HttpServerExchange ex) throws IOException {
+        InputStream in = ex.getInputStream();
+        if ("gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst(Headers.CONTENT_ENCODING))) {
+            in = new java.util.zip.GZIPInputStream(in);
+        }
+        try {
+            int merged = fleet.merge(in);
+            headers(ex);
+            ex.setStatusCode(204);
+            LOG.debug("{}: merged a fleet report of {} node(s)", node, merged);
+        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JacksonException e) {
+            throw new Refusal(400, "bad fleet report: " + e.getMessage());
+        }
     }
 
     // ---- GET /v1/status ----
@@ -290,10 +432,11 @@ public final class PullService implements AutoCloseable {
         out.put("last_index", source.segments().lastIndex());
         out.put("segment_bytes", source.segments().totalBytes());
         out.put("waiting_pulls", waiters.size());
+        out.put("snapshots_served", snapshotsServed.get());
         ArrayNode list = out.putArray("followers");
-        for (Followers.Follower f : followers.list()) {
-            list.addObject().put("node", f.node()).put("address", f.address()).put("position", f.position())
-                    .put("last_seen", f.lastSeenMillis());
+        for (Followers.Follower f : followers.direct()) {
+            list.addObject().put("node", f.node()).put("role", f.role()).put("address", f.address())
+                    .put("position", f.position()).put("last_seen", f.lastSeenMillis());
         }
         headers(ex);
         ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
@@ -367,20 +510,11 @@ public final class PullService implements AutoCloseable {
     }
 
     private boolean authorized(HttpServerExchange ex) {
-        if (credentials == null) {
-            return true;
+        HttpGuard.Refusal r = HttpGuard.check(credentials, ex, Scope.PULL);
+        if (r != null) {
+            refuse(ex, r.status(), r.message());
         }
-        switch (credentials.check(ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION), Scope.PULL)) {
-            case ALLOWED:
-                return true;
-            case FORBIDDEN:
-                refuse(ex, 403, "these credentials lack the pull scope");
-                return false;
-            default:
-                ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer realm=\"edgelog\"");
-                refuse(ex, 401, "authentication required");
-                return false;
-        }
+        return r == null;
     }
 
     private static void removeOldSnapshots(Path dir) {

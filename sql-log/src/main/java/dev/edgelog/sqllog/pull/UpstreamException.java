@@ -19,7 +19,9 @@ public final class UpstreamException extends IOException {
         /** 5xx, or the upstream is not ready. */
         UNAVAILABLE,
         /** 401 or 403. */
-        UNAUTHORIZED
+        UNAUTHORIZED,
+        /** The upstream's path leads back to this puller: following it would be a loop. */
+        LOOP
     }
 
     private final Kind kind;

@@ -1,26 +1,37 @@
 package dev.edgelog.sqllog.pull;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 
-/** Long-polling pulls waiting for the commit index to pass their {@code after}. */
+/**
+ * Long-polling pulls waiting for the commit index to pass their {@code after}. An advance wakes
+ * every waiter behind it with one task per IO thread (each waiter names the thread that owns its
+ * connection), so thousands of parked pulls cost the committing thread a few queue hand-offs, not
+ * one per pull.
+ */
 final class Waiters {
 
-    private record Waiter(long after, Runnable wake) {
+    private record Waiter(long after, Executor thread, Runnable wake) {
     }
 
-    private final List<Waiter> waiting = new ArrayList<>();
+    private final Set<Waiter> waiting = new HashSet<>(); // removals are O(1): thousands time out at once
 
     /**
-     * Runs {@code wake} once the commit index passes {@code after}: at once when it already does.
-     * Returns a handle that cancels the wait (for the timeout path). The index is read under the
-     * same lock as {@link #committed} takes, so an advance between the check and the wait is not
-     * missed (callers advance the index before calling {@code committed}).
+     * Runs {@code wake} on {@code thread} once the commit index passes {@code after}; at once (on
+     * the caller's thread) when it already does. Returns a handle that cancels the wait (for the
+     * timeout path). The index is read under the same lock as {@link #committed} takes, so an
+     * advance between the check and the wait is not missed (callers advance the index before
+     * calling {@code committed}).
      */
-    Runnable await(long after, LongSupplier commitIndex, Runnable wake) {
-        Waiter w = new Waiter(after, wake);
+    Runnable await(long after, LongSupplier commitIndex, Executor thread, Runnable wake) {
+        Waiter w = new Waiter(after, thread, wake);
         synchronized (this) {
             if (commitIndex.getAsLong() <= after) {
                 waiting.add(w);
@@ -37,19 +48,21 @@ final class Waiters {
 
     /** Wakes every waiter behind {@code commitIndex}. */
     void committed(long commitIndex) {
-        List<Waiter> ready = new ArrayList<>();
+        Map<Executor, List<Runnable>> byThread = new IdentityHashMap<>();
         synchronized (this) {
             for (Iterator<Waiter> it = waiting.iterator(); it.hasNext(); ) {
                 Waiter w = it.next();
                 if (w.after < commitIndex) {
-                    ready.add(w);
+                    byThread.computeIfAbsent(w.thread, t -> new ArrayList<>()).add(w.wake);
                     it.remove();
                 }
             }
         }
-        for (Waiter w : ready) {
-            w.wake.run();
-        }
+        byThread.forEach((thread, wakes) -> thread.execute(() -> {
+            for (Runnable r : wakes) {
+                r.run();
+            }
+        }));
     }
 
     synchronized int size() {

@@ -13,6 +13,7 @@ import dev.edgelog.sqllog.codec.FrameReader;
 import dev.edgelog.sqllog.snapshot.SnapshotInfo;
 import dev.edgelog.sqllog.testing.FakeUpstream;
 import dev.edgelog.sqllog.testing.RandomEntries;
+import dev.edgelog.sqllog.testing.TestLogSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.SocketTimeoutException;

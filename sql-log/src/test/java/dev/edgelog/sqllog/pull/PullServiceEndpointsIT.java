@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgelog.sqllog.auth.Credentials;
 import dev.edgelog.sqllog.snapshot.SnapshotInfo;
 import dev.edgelog.sqllog.snapshot.Snapshots;
+import dev.edgelog.sqllog.testing.PullServer;
+import dev.edgelog.sqllog.testing.TestLogSource;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

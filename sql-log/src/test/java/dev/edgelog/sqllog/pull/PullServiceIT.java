@@ -11,6 +11,8 @@ import dev.edgelog.sqllog.codec.EntryJson;
 import dev.edgelog.sqllog.codec.FrameReader;
 import dev.edgelog.sqllog.segment.FrameRange;
 import dev.edgelog.sqllog.segment.SegmentStoreConfig;
+import dev.edgelog.sqllog.testing.PullServer;
+import dev.edgelog.sqllog.testing.TestLogSource;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

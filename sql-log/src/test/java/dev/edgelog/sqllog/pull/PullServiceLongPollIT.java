@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.edgelog.sqllog.Entry;
 import dev.edgelog.sqllog.codec.FrameReader;
 import dev.edgelog.sqllog.segment.FrameRange;
+import dev.edgelog.sqllog.testing.PullServer;
+import dev.edgelog.sqllog.testing.TestLogSource;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -112,6 +114,34 @@ class PullServiceLongPollIT {
                 assertArrayEquals(entry6, r.body());
             }
             assertEquals(0, server.service().waitingPulls());
+        });
+    }
+
+    @Test
+    void when_oneCommitWakesPullsOfDifferentSizes_then_eachGetsWhatItAskedFor() {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            List<CompletableFuture<HttpResponse<byte[]>>> whole = new ArrayList<>();
+            List<CompletableFuture<HttpResponse<byte[]>>> small = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                boolean one = i % 6 == 0;
+                HttpRequest req = HttpRequest.newBuilder(server.uri("/v1/log?after=5&wait_ms=" + LONGEST.toMillis()
+                        + (one ? "&max_bytes=1" : ""))).header(PullProtocol.NODE_HEADER, "edge-" + i).build();
+                (one ? small : whole).add(http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()));
+            }
+            awaitParkedPulls(60);
+            source.appendRows(3); // one commit: 6, 7 and 8
+
+            byte[] three;
+            try (FrameRange range = source.segments().readRange(6, 1 << 20)) {
+                three = range.toBytes();
+            }
+            for (CompletableFuture<HttpResponse<byte[]>> f : whole) {
+                assertArrayEquals(three, f.join().body(), "every full-size pull gets the same three frames");
+            }
+            for (CompletableFuture<HttpResponse<byte[]>> f : small) {
+                assertArrayEquals(segmentBytes(6), f.join().body(), "max_bytes=1 still gets one whole frame");
+            }
         });
     }
 

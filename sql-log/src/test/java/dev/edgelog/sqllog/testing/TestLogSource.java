@@ -1,10 +1,11 @@
-package dev.edgelog.sqllog.pull;
+package dev.edgelog.sqllog.testing;
 
 import dev.edgelog.sqllog.Entry;
 import dev.edgelog.sqllog.SqlValue;
 import dev.edgelog.sqllog.Statement;
 import dev.edgelog.sqllog.apply.ApplierConfig;
 import dev.edgelog.sqllog.apply.SqliteApplier;
+import dev.edgelog.sqllog.pull.LogSource;
 import dev.edgelog.sqllog.segment.SegmentStore;
 import dev.edgelog.sqllog.segment.SegmentStoreConfig;
 import dev.edgelog.sqllog.snapshot.SnapshotInfo;
@@ -22,9 +23,9 @@ import java.util.function.LongConsumer;
  * the segments inside the SQLite transaction (as the primary does), then advances the commit index
  * and tells the listeners. Safe to append from any thread, one batch at a time.
  */
-final class TestLogSource implements LogSource, AutoCloseable {
+public final class TestLogSource implements LogSource, AutoCloseable {
 
-    static final long COMMIT_TIME = 1_700_000_000_000L;
+    public static final long COMMIT_TIME = 1_700_000_000_000L;
 
     private final String logId;
     private final Path dbFile;
@@ -42,17 +43,17 @@ final class TestLogSource implements LogSource, AutoCloseable {
     }
 
     /** An empty log {@code logId} with its files under {@code dir}. */
-    static TestLogSource open(Path dir, String logId) {
+    public static TestLogSource open(Path dir, String logId) {
         return open(dir, logId, SegmentStoreConfig.defaults());
     }
 
     /** An empty log whose segments use {@code config} (small segments, retention). */
-    static TestLogSource open(Path dir, String logId, SegmentStoreConfig config) {
+    public static TestLogSource open(Path dir, String logId, SegmentStoreConfig config) {
         return new TestLogSource(logId, dir, config);
     }
 
     /** A row insert; {@link #append} gives it its place in the log. */
-    static Entry insert(long id, String text) {
+    public static Entry insert(long id, String text) {
         return new Entry(1, 0, 0, COMMIT_TIME, false,
                 List.of(Statement.of("INSERT INTO t(id, v) VALUES(?, ?)", SqlValue.of(id), SqlValue.of(text))), List.of());
     }
@@ -64,7 +65,7 @@ final class TestLogSource implements LogSource, AutoCloseable {
      *
      * @return the entries as stored
      */
-    synchronized List<Entry> append(List<Entry> entries) {
+    public synchronized List<Entry> append(List<Entry> entries) {
         return append(entries, () -> { });
     }
 
@@ -72,7 +73,7 @@ final class TestLogSource implements LogSource, AutoCloseable {
      * Like {@link #append(List)}, running {@code whileUncommitted} when the batch is in the segments
      * but neither SQLite nor the commit index has it yet (what a puller may meet on a primary).
      */
-    synchronized List<Entry> append(List<Entry> entries, Runnable whileUncommitted) {
+    public synchronized List<Entry> append(List<Entry> entries, Runnable whileUncommitted) {
         List<Entry> placed = new ArrayList<>(entries.size());
         long next = applier.appliedIndex() + 1;
         for (Entry e : entries) {
@@ -94,7 +95,7 @@ final class TestLogSource implements LogSource, AutoCloseable {
      * Appends {@code count} entries, each inserting one row with some 40..400 bytes of text; the first
      * entry of an empty log creates the table.
      */
-    synchronized List<Entry> appendRows(int count) {
+    public synchronized List<Entry> appendRows(int count) {
         List<Entry> batch = new ArrayList<>(count);
         long next = applier.appliedIndex() + 1;
         for (int i = 0; i < count; i++) {
@@ -110,12 +111,12 @@ final class TestLogSource implements LogSource, AutoCloseable {
      * Makes this a node that bootstrapped from a snapshot at {@code index}: the database holds the
      * rows up to {@code index}, the segments hold nothing and continue at {@code index + 1}.
      */
-    synchronized void startAt(long index) {
+    public synchronized void startAt(long index) {
         appendRows(Math.toIntExact(index - commitIndex));
         segments.resetTo(index);
     }
 
-    Path databaseFile() {
+    public Path databaseFile() {
         return dbFile;
     }
 

@@ -1,7 +1,8 @@
-package dev.edgelog.sqllog.pull;
+package dev.edgelog.sqllog.testing;
 
 import dev.edgelog.sqllog.auth.Credentials;
-import dev.edgelog.sqllog.testing.TestPorts;
+import dev.edgelog.sqllog.pull.LogSource;
+import dev.edgelog.sqllog.pull.PullService;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import java.io.IOException;
@@ -10,10 +11,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 
 /** An Undertow server on 127.0.0.1 and a free port serving a {@link PullService}; close it in the test. */
-final class PullServer implements AutoCloseable {
+public final class PullServer implements AutoCloseable {
 
-    static final String NODE = "upstream-1";
-    static final int WORKER_THREADS = 4;
+    public static final String NODE = "upstream-1";
+    public static final int WORKER_THREADS = 4;
 
     private final PullService service;
     private final Undertow undertow;
@@ -29,7 +30,7 @@ final class PullServer implements AutoCloseable {
      * Serves {@code source}; {@code credentials} null serves everyone. Snapshots for download go to
      * {@code snapshotDir}.
      */
-    static PullServer start(LogSource source, Credentials credentials, Path snapshotDir) throws IOException {
+    public static PullServer start(LogSource source, Credentials credentials, Path snapshotDir) throws IOException {
         int port = TestPorts.free();
         PullService service = new PullService(NODE, source, credentials, snapshotDir, Clock.systemUTC());
         Undertow undertow = Undertow.builder()
@@ -48,16 +49,16 @@ final class PullServer implements AutoCloseable {
         return new PullServer(service, undertow, port);
     }
 
-    URI uri() {
+    public URI uri() {
         return uri;
     }
 
     /** {@code uri()} with {@code pathAndQuery} appended. */
-    URI uri(String pathAndQuery) {
+    public URI uri(String pathAndQuery) {
         return URI.create(uri + pathAndQuery);
     }
 
-    PullService service() {
+    public PullService service() {
         return service;
     }
 
