@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Entry point of the benchmark jar:
- * {@code java -jar benchmarks/target/benchmarks.jar <segment|applier|commit|edge|all> [--dir D] [--rounds N] [--entries N]
- * [--seconds N] [--warmup N]}.
+ * {@code java -jar benchmarks/target/benchmarks.jar <segment|applier|commit|edge|fanout|all> [--dir D] [--rounds N] [--entries N]
+ * [--seconds N] [--warmup N] [--followers N]}.
  * Each benchmark prints its figures and a ratio against a reference measured in the same run.
  */
 public final class Benchmarks {
@@ -34,6 +34,9 @@ public final class Benchmarks {
                     java.time.Duration.ofSeconds(Integer.parseInt(option(rest, "--warmup", "30"))));
             case "edge" -> EdgeBenchmark.run(dir.resolve("edge"), Integer.parseInt(option(rest, "--entries", "1000000")),
                     java.time.Duration.ofSeconds(Integer.parseInt(option(rest, "--seconds", "20"))));
+            case "fanout" -> FanoutBenchmark.run(dir.resolve("fanout"),
+                    Integer.parseInt(option(rest, "--followers", "10000")), Integer.parseInt(option(rest, "--rounds", "30")),
+                    java.time.Duration.ofSeconds(Integer.parseInt(option(rest, "--seconds", "20"))));
             case "all" -> {
                 ApplierBenchmark.run(dir.resolve("applier"), 200_000, rounds);
                 SegmentBenchmark.run(dir.resolve("segment"), 1_000_000, rounds);
@@ -49,8 +52,8 @@ public final class Benchmarks {
     }
 
     private static void usage() {
-        System.err.println("usage: java -jar benchmarks/target/benchmarks.jar <segment|applier|commit|edge|all>"
-                + " [--dir D] [--rounds N] [--entries N] [--seconds N] [--warmup N]; see benchmarks/RESULTS.md");
+        System.err.println("usage: java -jar benchmarks/target/benchmarks.jar <segment|applier|commit|edge|fanout|all>"
+                + " [--dir D] [--rounds N] [--entries N] [--seconds N] [--warmup N] [--followers N]; see benchmarks/RESULTS.md");
         System.exit(2);
     }
 }

@@ -140,13 +140,13 @@ final class EdgeBenchmark {
         }
     }
 
-    private static long cpuTicks(long pid) throws Exception {
+    static long cpuTicks(long pid) throws Exception {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
     }
 
-    private static long rssKb(long pid) throws Exception {
+    static long rssKb(long pid) throws Exception {
         for (String l : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (l.startsWith("VmRSS:")) {
                 return Long.parseLong(l.replaceAll("[^0-9]", ""));
@@ -205,7 +205,7 @@ final class EdgeBenchmark {
     }
 
     /** {@code perSecond} single-INSERT writes, open loop over 16 connections; records each index's answer time. */
-    private static void pacedWrites(InetSocketAddress addr, int perSecond, Duration run, ConcurrentHashMap<Long, Long> acked)
+    static void pacedWrites(InetSocketAddress addr, int perSecond, Duration run, ConcurrentHashMap<Long, Long> acked)
             throws Exception {
         int writers = 16;
         long intervalNanos = 1_000_000_000L * writers / perSecond;

@@ -132,8 +132,16 @@ final class HttpLoad {
         }
 
         boolean post(String path, String body, Check check) throws IOException {
+            return send("POST", path, body, check);
+        }
+
+        boolean get(String path, Check check) throws IOException {
+            return send("GET", path, "", check);
+        }
+
+        private boolean send(String method, String path, String body, Check check) throws IOException {
             byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
+            byte[] head = (method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
             byte[] req = Arrays.copyOf(head, head.length + b.length);
             System.arraycopy(b, 0, req, head.length, b.length);

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Long-polling pulls waiting for the commit index to pass their {@code after}. An advance wakes
@@ -17,6 +19,8 @@ import java.util.function.LongSupplier;
  * one per pull.
  */
 final class Waiters {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Waiters.class);
 
     private record Waiter(long after, Executor thread, Runnable wake) {
     }
@@ -60,7 +64,11 @@ final class Waiters {
         }
         byThread.forEach((thread, wakes) -> thread.execute(() -> {
             for (Runnable r : wakes) {
-                r.run();
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("waking a parked pull failed: {}", e.toString(), e); // the others still go
+                }
             }
         }));
     }

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 127.0.0.1: every follower receives every entry exactly once, through long polls, retention jumps
  * and a server restart. Asserts correctness only, never timing.
  */
-class SimulatedFollowersTest {
+class SimulatedFollowersIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
