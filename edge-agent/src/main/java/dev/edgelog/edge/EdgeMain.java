@@ -1,9 +1,8 @@
 package dev.edgelog.edge;
 
+import dev.edgelog.sqllog.config.RoleProcess;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,8 +26,7 @@ public final class EdgeMain implements Callable<Integer> {
     Path dataDir;
 
     public static void main(String[] args) {
-        String[] rest = args.length > 0 && args[0].equals("edge") ? Arrays.copyOfRange(args, 1, args.length) : args;
-        System.exit(new CommandLine(new EdgeMain()).execute(rest));
+        System.exit(new CommandLine(new EdgeMain()).execute(RoleProcess.argsAfter("edge", args)));
     }
 
     @Override
@@ -41,17 +39,7 @@ public final class EdgeMain implements Callable<Integer> {
             return 2;
         }
         EdgeAgent agent = EdgeAgent.start(c);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                agent.close();
-            } finally {
-                stopped.countDown();
-            }
-        }, "shutdown"));
-        System.out.println("READY node=" + c.nodeName() + " http=" + c.httpHost() + ":" + agent.httpPort());
-        System.out.flush();
-        stopped.await();
-        return 0;
+        return RoleProcess.serve("edge", agent::close, "READY node=" + c.nodeName() + " http=" + c.httpHost() + ":"
+                + agent.httpPort());
     }
 }

@@ -1,9 +1,8 @@
 package dev.edgelog.mirror;
 
+import dev.edgelog.sqllog.config.RoleProcess;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,8 +29,7 @@ public final class MirrorMain implements Callable<Integer> {
     boolean insecure;
 
     public static void main(String[] args) {
-        String[] rest = args.length > 0 && args[0].equals("mirror") ? Arrays.copyOfRange(args, 1, args.length) : args;
-        System.exit(new CommandLine(new MirrorMain()).execute(rest));
+        System.exit(new CommandLine(new MirrorMain()).execute(RoleProcess.argsAfter("mirror", args)));
     }
 
     @Override
@@ -43,24 +41,11 @@ public final class MirrorMain implements Callable<Integer> {
             System.err.println("edgelog mirror: bad configuration: " + e.getMessage());
             return 2;
         }
-        if (c.credentials() == null && !insecure) {
-            System.err.println("edgelog mirror: no authentication is configured for the tier below (auth.tokens_file"
-                    + " or auth.users_file); refusing to start an open listener. Pass --insecure to run without"
-                    + " authentication on purpose.");
+        if (!RoleProcess.authorizedToStart("mirror", c.credentials() != null, insecure)) {
             return 2;
         }
         MirrorNode node = MirrorNode.start(c);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                node.close();
-            } finally {
-                stopped.countDown();
-            }
-        }, "shutdown"));
-        System.out.println("READY node=" + c.nodeName() + " http=" + c.httpHost() + ":" + node.httpPort());
-        System.out.flush();
-        stopped.await();
-        return 0;
+        return RoleProcess.serve("mirror", node::close, "READY node=" + c.nodeName() + " http=" + c.httpHost() + ":"
+                + node.httpPort());
     }
 }

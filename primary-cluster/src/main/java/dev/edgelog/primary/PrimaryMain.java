@@ -1,8 +1,8 @@
 package dev.edgelog.primary;
 
+import dev.edgelog.sqllog.config.RoleProcess;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,9 +28,7 @@ public final class PrimaryMain implements Callable<Integer> {
     boolean insecure;
 
     public static void main(String[] args) {
-        String[] rest = args.length > 0 && args[0].equals("primary") ? java.util.Arrays.copyOfRange(args, 1, args.length)
-                : args;
-        System.exit(new CommandLine(new PrimaryMain()).execute(rest));
+        System.exit(new CommandLine(new PrimaryMain()).execute(RoleProcess.argsAfter("primary", args)));
     }
 
     @Override
@@ -42,26 +40,10 @@ public final class PrimaryMain implements Callable<Integer> {
             System.err.println("edgelog primary: bad configuration: " + e.getMessage());
             return 2;
         }
-        if (c.credentials() == null && !insecure) {
-            System.err.println("edgelog primary: no authentication is configured (auth.users_file or"
-                    + " auth.tokens_file); refusing to start an open listener. Pass --insecure to run without"
-                    + " authentication on purpose.");
+        if (!RoleProcess.authorizedToStart("primary", c.credentials() != null, insecure)) {
             return 2;
         }
         PrimaryNode node = PrimaryNode.start(c);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                node.close();
-            } catch (Exception e) {
-                System.err.println("edgelog primary: error while stopping: " + e);
-            } finally {
-                stopped.countDown();
-            }
-        }, "shutdown"));
-        System.out.println("READY node=" + c.nodeId() + " http=" + c.self().httpAddress());
-        System.out.flush();
-        stopped.await();
-        return 0;
+        return RoleProcess.serve("primary", node::close, "READY node=" + c.nodeId() + " http=" + c.self().httpAddress());
     }
 }

@@ -1,0 +1,58 @@
+package dev.edgelog.sqllog.config;
+
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * What every role's command does around its node: refuse an open listener unless told
+ * {@code --insecure}, then run the node until SIGTERM/SIGINT, printing {@code READY …} on stdout
+ * once it serves (logs go to stderr), and close it from the shutdown hook.
+ */
+public final class RoleProcess {
+
+    /** A started node. */
+    @FunctionalInterface
+    public interface Node {
+        void close() throws Exception;
+    }
+
+    private RoleProcess() {
+    }
+
+    /** The arguments after the subcommand name, when the first one is {@code role}. */
+    public static String[] argsAfter(String role, String[] args) {
+        return args.length > 0 && args[0].equals(role) ? Arrays.copyOfRange(args, 1, args.length) : args;
+    }
+
+    /**
+     * False (after saying why on stderr) when the node would serve without authentication and the
+     * operator did not pass {@code --insecure}.
+     */
+    public static boolean authorizedToStart(String role, boolean hasCredentials, boolean insecure) {
+        if (hasCredentials || insecure) {
+            return true;
+        }
+        System.err.println("edgelog " + role + ": no authentication is configured (auth.users_file or"
+                + " auth.tokens_file); refusing to start an open listener. Pass --insecure to run without"
+                + " authentication on purpose.");
+        return false;
+    }
+
+    /** Prints {@code readyLine}, then blocks until the JVM is asked to stop and {@code node} is closed. */
+    public static int serve(String role, Node node, String readyLine) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                node.close();
+            } catch (Exception e) {
+                System.err.println("edgelog " + role + ": error while stopping: " + e);
+            } finally {
+                stopped.countDown();
+            }
+        }, "shutdown"));
+        System.out.println(readyLine);
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}
