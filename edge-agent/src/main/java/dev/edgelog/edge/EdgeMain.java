@@ -19,6 +19,9 @@ public final class EdgeMain implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "YAML config file")
     Path config;
 
+    @Option(names = "--check", description = "validate the configuration, print what it means and exit")
+    boolean check;
+
     @Option(names = "--node-name", description = "overrides node_name")
     String nodeName;
 
@@ -37,6 +40,10 @@ public final class EdgeMain implements Callable<Integer> {
         } catch (IllegalArgumentException | java.io.IOException e) {
             System.err.println("edgelog edge: bad configuration: " + e.getMessage());
             return 2;
+        }
+        if (check) {
+            System.out.println("edgelog edge: " + config + ": configuration ok");
+            return 0;
         }
         EdgeAgent agent = EdgeAgent.start(c);
         return RoleProcess.serve("edge", agent::close, "READY node=" + c.nodeName() + " http=" + c.httpHost() + ":"

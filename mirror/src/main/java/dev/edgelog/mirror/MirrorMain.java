@@ -19,6 +19,9 @@ public final class MirrorMain implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "YAML config file")
     Path config;
 
+    @Option(names = "--check", description = "validate the configuration, print what it means and exit")
+    boolean check;
+
     @Option(names = "--node-name", description = "overrides node_name")
     String nodeName;
 
@@ -40,6 +43,10 @@ public final class MirrorMain implements Callable<Integer> {
         } catch (IllegalArgumentException | java.io.IOException e) {
             System.err.println("edgelog mirror: bad configuration: " + e.getMessage());
             return 2;
+        }
+        if (check) {
+            System.out.println("edgelog mirror: " + config + ": configuration ok");
+            return 0;
         }
         if (!RoleProcess.authorizedToStart("mirror", c.credentials() != null, insecure)) {
             return 2;

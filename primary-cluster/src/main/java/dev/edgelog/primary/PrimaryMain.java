@@ -18,6 +18,9 @@ public final class PrimaryMain implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "YAML config file")
     Path config;
 
+    @Option(names = "--check", description = "validate the configuration, print what it means and exit")
+    boolean check;
+
     @Option(names = "--node-id", description = "overrides node_id")
     String nodeId;
 
@@ -39,6 +42,10 @@ public final class PrimaryMain implements Callable<Integer> {
         } catch (IllegalArgumentException | java.io.IOException e) {
             System.err.println("edgelog primary: bad configuration: " + e.getMessage());
             return 2;
+        }
+        if (check) {
+            System.out.println("edgelog primary: " + config + ": configuration ok");
+            return 0;
         }
         if (!RoleProcess.authorizedToStart("primary", c.credentials() != null, insecure)) {
             return 2;
