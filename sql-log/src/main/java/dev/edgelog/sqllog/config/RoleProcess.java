@@ -19,6 +19,27 @@ public final class RoleProcess {
     private RoleProcess() {
     }
 
+    private static void watchParent(String role) {
+        String pid = System.getenv(EXIT_WITH_PARENT_ENV);
+        if (pid == null || pid.isBlank()) {
+            return;
+        }
+        java.util.Optional<ProcessHandle> parent = ProcessHandle.of(Long.parseLong(pid.strip()));
+        Thread watchdog = new Thread(() -> {
+            while (parent.map(ProcessHandle::isAlive).orElse(false)) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.err.println("edgelog " + role + ": parent process " + pid + " is gone; stopping");
+            System.exit(0); // runs the shutdown hook, which closes the node
+        }, "parent-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
     /** The arguments after the subcommand name, when the first one is {@code role}. */
     public static String[] argsAfter(String role, String[] args) {
         return args.length > 0 && args[0].equals(role) ? Arrays.copyOfRange(args, 1, args.length) : args;
@@ -38,9 +59,17 @@ public final class RoleProcess {
         return false;
     }
 
+    /**
+     * The environment variable naming a parent process (pid) this node exits with: a demo or test
+     * that starts roles as child processes sets it, so that no node outlives it, even when the
+     * parent is killed with SIGKILL.
+     */
+    public static final String EXIT_WITH_PARENT_ENV = "EDGELOG_EXIT_WITH_PARENT";
+
     /** Prints {@code readyLine}, then blocks until the JVM is asked to stop and {@code node} is closed. */
     public static int serve(String role, Node node, String readyLine) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
+        watchParent(role);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 node.close();

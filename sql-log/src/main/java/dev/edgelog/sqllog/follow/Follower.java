@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class Follower implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
+    /** Lag (entries) from which the catch-up's progress is logged. */
+    private static final long CATCH_UP_LOG_LAG = 10_000;
 
     private final FollowerSettings config;
     private final Upstreams upstreams;
@@ -53,6 +56,10 @@ public final class Follower implements AutoCloseable {
     private long failovers;
     private long rejected;
     private long notifiedIndex = -1;
+    /** The next pull does not wait: after a start or a bootstrap the upstream's position is wanted now. */
+    private boolean quickPull = true;
+    private long progressNanos;
+    private long progressIndex = -1;
 
     public Follower(FollowerSettings config, PullClient.Options options, Clock clock) throws IOException {
         this(config, options, clock, FrameSink.NONE);
@@ -116,6 +123,7 @@ public final class Follower implements AutoCloseable {
 
     /** Applied entries from {@code sink}'s point of view: bootstrapped or opened at this index. */
     private void positionSink() {
+        quickPull = true;
         sink.continueAfter(applier.appliedIndex());
     }
 
@@ -167,7 +175,9 @@ public final class Follower implements AutoCloseable {
             }
             String logId = applier.config().logId();
             long after = applier.appliedIndex();
-            PullClient.Batch batch = u.client().pull(after, logId, config.maxBatchBytes(), config.pollWait());
+            PullClient.Batch batch = u.client().pull(after, logId, config.maxBatchBytes(),
+                    quickPull ? Duration.ZERO : config.pollWait());
+            quickPull = false;
             UpstreamContact contact = new UpstreamContact(u.uri().toString(), batch.commitIndex(), clock.millis());
             ApplyResult r = applier.apply(entries(batch), contact, applied -> sink.append(framesOf(batch, applied)));
             u.succeeded(start);
@@ -180,10 +190,32 @@ public final class Follower implements AutoCloseable {
                 positionSink();
             }
             publish(u, batch.commitIndex(), contact.lastContactMillis(), null);
+            logCatchUp(batch.commitIndex());
         } catch (UpstreamException e) {
             handle(u, start, e);
         } catch (IOException | RuntimeException e) {
             failed(u, start, e, e.toString());
+        }
+    }
+
+    /** While far behind, says every few seconds how far the catch-up is and how fast it goes. */
+    private void logCatchUp(long upstreamCommit) {
+        long applied = applier.appliedIndex();
+        long now = System.nanoTime();
+        if (upstreamCommit - applied < CATCH_UP_LOG_LAG) {
+            progressIndex = -1;
+            return;
+        }
+        if (progressIndex < 0) {
+            progressIndex = applied;
+            progressNanos = now;
+            LOG.info("{}: catching up: {} entries behind {}", config.nodeName(), upstreamCommit - applied, current);
+        } else if (now - progressNanos >= 5_000_000_000L) {
+            double rate = (applied - progressIndex) / ((now - progressNanos) / 1e9);
+            LOG.info("{}: catching up: applied {} of {} ({} entries/s, about {} s left)", config.nodeName(), applied,
+                    upstreamCommit, Math.round(rate), rate <= 0 ? "?" : Math.round((upstreamCommit - applied) / rate));
+            progressIndex = applied;
+            progressNanos = now;
         }
     }
 
