@@ -64,6 +64,19 @@ class MirrorAuthIT {
                 assertEquals(401, get(base, "/status", null));
                 assertEquals(403, get(base, "/metrics", EDGE_TOKEN), "the pull scope cannot read metrics");
                 assertEquals(200, get(base, "/readyz", STATUS_TOKEN));
+                // every route of the listener, with no, wrong and under-scoped credentials
+                for (String path : List.of("/v1/log?after=40", "/v1/snapshot", "/v1/status", "/v1/fleet")) {
+                    assertEquals(401, get(base, path, null), path);
+                    assertEquals(401, get(base, path, "wrong"), path);
+                    assertEquals(403, get(base, path, STATUS_TOKEN), path);
+                }
+                for (String path : List.of("/status", "/readyz", "/metrics")) {
+                    assertEquals(401, get(base, path, null), path);
+                    assertEquals(401, get(base, path, "wrong"), path);
+                    assertEquals(403, get(base, path, EDGE_TOKEN), path);
+                }
+                assertEquals(401, post(base, "/v1/fleet", null));
+                assertEquals(403, post(base, "/v1/fleet", STATUS_TOKEN));
 
                 Follower refused = edge("edge-refused", base, null);
                 Follower allowed = edge("edge-1", base, EDGE_TOKEN);
@@ -88,6 +101,15 @@ class MirrorAuthIT {
                 PullClient.Options.of(name).withToken(token), Clock.systemUTC());
         f.start();
         return f;
+    }
+
+    private static int post(URI base, String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"reporter\": \"x\", \"nodes\": []}"));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private static int get(URI base, String path, String token) throws Exception {

@@ -1,5 +1,6 @@
 package dev.edgelog.sqllog.testing;
 
+import dev.edgelog.sqllog.config.RoleProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -64,6 +65,8 @@ public final class ChildJvm implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderrFile.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
+        // role processes exit with the test JVM, even if it dies without running its cleanup
+        pb.environment().put(RoleProcess.EXIT_WITH_PARENT_ENV, Long.toString(ProcessHandle.current().pid()));
         return new ChildJvm(pb.start());
     }
 
