@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /** An in-process cluster of primary nodes on 127.0.0.1 with free ports, and an HTTP client for it. */
 final class TestCluster implements AutoCloseable {
@@ -21,6 +22,11 @@ final class TestCluster implements AutoCloseable {
 
     TestCluster(Path dir, int size) throws IOException {
         this(dir, size, null);
+    }
+
+    /** A cluster without credentials or TLS whose node configs {@code adjust} changes (e.g. max_body_bytes). */
+    static TestCluster adjusted(Path dir, int size, UnaryOperator<PrimaryConfig> adjust) throws IOException {
+        return new TestCluster(dir, size, null, null, i -> null, adjust);
     }
 
     TestCluster(Path dir, int size, dev.edgelog.sqllog.auth.Credentials credentials) throws IOException {
@@ -35,6 +41,12 @@ final class TestCluster implements AutoCloseable {
     /** A cluster whose node {@code i} uses {@code tlsOf.apply(i)}; clients trust {@code tls}. */
     TestCluster(Path dir, int size, dev.edgelog.sqllog.auth.Credentials credentials, PrimaryConfig.TlsFiles tls,
                 java.util.function.IntFunction<PrimaryConfig.TlsFiles> tlsOf) throws IOException {
+        this(dir, size, credentials, tls, tlsOf, UnaryOperator.identity());
+    }
+
+    private TestCluster(Path dir, int size, dev.edgelog.sqllog.auth.Credentials credentials,
+                        PrimaryConfig.TlsFiles tls, java.util.function.IntFunction<PrimaryConfig.TlsFiles> tlsOf,
+                        UnaryOperator<PrimaryConfig> adjust) throws IOException {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
         if (tls != null) {
             b.sslContext(dev.edgelog.sqllog.auth.Tls.client(tls.caFile()));
@@ -44,7 +56,7 @@ final class TestCluster implements AutoCloseable {
         nodes = new PrimaryNode[size];
         for (int attempt = 1; ; attempt++) {
             try {
-                start(dir.resolve("try" + attempt), size, credentials, tlsOf);
+                start(dir.resolve("try" + attempt), size, credentials, tlsOf, adjust);
                 return;
             } catch (IOException | RuntimeException e) {
                 stopStarted();
@@ -57,15 +69,16 @@ final class TestCluster implements AutoCloseable {
     }
 
     private void start(Path dir, int size, dev.edgelog.sqllog.auth.Credentials credentials,
-                       java.util.function.IntFunction<PrimaryConfig.TlsFiles> tlsOf) throws IOException {
+                       java.util.function.IntFunction<PrimaryConfig.TlsFiles> tlsOf,
+                       UnaryOperator<PrimaryConfig> adjust) throws IOException {
         configs.clear();
         List<PrimaryConfig.Peer> peers = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             peers.add(new PrimaryConfig.Peer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
         }
         for (int i = 0; i < size; i++) {
-            configs.add(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers).withCredentials(credentials)
-                    .withTls(tlsOf.apply(i)));
+            configs.add(adjust.apply(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers)
+                    .withCredentials(credentials).withTls(tlsOf.apply(i))));
         }
         for (int i = 0; i < size; i++) {
             nodes[i] = PrimaryNode.start(configs.get(i));
