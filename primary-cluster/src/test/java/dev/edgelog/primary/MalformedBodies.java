@@ -12,9 +12,10 @@ import java.util.regex.Pattern;
 /**
  * Seeded malformed write bodies for {@link MalformedWritesIT}, in nine categories, each with the
  * status and the message fragment its refusal must carry. Body {@code i} comes from its own
- * {@link Random}, so one index replays alone. Inputs the node accepts although they are arguably
- * malformed (JSON followed by more content, unpaired surrogates, NUL in SQL text, UTF-16 bodies,
- * a blank statement with parameters, numbers beyond a double) are deliberately not generated.
+ * {@link Random}, so one index replays alone. Category 10 holds inputs this test found accepted
+ * at first (JSON followed by more content, unpaired surrogates, NUL in SQL text, a blank statement
+ * with parameters, numbers beyond a double, a text/plain body that is not UTF-8), refused since.
+ * UTF-16 bodies are still accepted (Jackson detects the encoding) and are not generated.
  */
 final class MalformedBodies {
 
@@ -62,6 +63,8 @@ final class MalformedBodies {
             return huge(path, r);
         } else if (pick < 93) {
             return badParameter(path, r);
+        } else if (pick < 97) {
+            return onceAccepted(path, r);
         }
         boolean plain = r.nextBoolean();
         String body = new String[] {"", " ", "\n", "\r\n\t  "}[r.nextInt(4)];
@@ -76,6 +79,26 @@ final class MalformedBodies {
 
     private static Bad json(String category, String path, String body, String says) {
         return json(category, path, body.getBytes(StandardCharsets.UTF_8), says);
+    }
+
+    private static Bad onceAccepted(String path, Random r) {
+        String insert = "INSERT INTO t(name, n) VALUES(?, ?)";
+        return switch (r.nextInt(7)) {
+            case 0 -> json("10 once accepted", path, validBody(r) + new String[] {" trailing", "][", "]", " {", " 1",
+                    " /", " \"", " " + validBody(r)}[r.nextInt(8)], "invalid JSON body");
+            case 1 -> json("10 once accepted", path, "[[" + q(insert) + ", \"\\ud800\", 1]]", "unpaired surrogate");
+            case 2 -> json("10 once accepted", path, "[" + q("INSERT INTO t(name, n) VALUES('a', 1) -- ")
+                    .replaceFirst("\"$", "\\\\udc00x\"") + "]", "unpaired surrogate");
+            case 3 -> json("10 once accepted", path, "[" + q("INSERT INTO t(name, n) VALUES('a', 1)")
+                    .replaceFirst("\"$", "\\\\u0000 garbage\"") + "]", "NUL");
+            case 4 -> json("10 once accepted", path, "[[\"\", 1], " + q("INSERT INTO t(name, n) VALUES('b', 2)") + "]",
+                    "has parameters but no SQL");
+            case 5 -> json("10 once accepted", path, "[[" + q(insert) + ", \"x\", " + (r.nextBoolean() ? "" : "-")
+                    + "1e999]]", "beyond the range");
+            default -> new Bad("10 once accepted", path, "text/plain", false,
+                    new byte[] {'I', 'N', 'S', 'E', 'R', 'T', ' ', (byte) 0xC3, (byte) 0x28}, 400,
+                    Pattern.compile("not valid UTF-8"));
+        };
     }
 
     private static Bad nonJson(String path, Random r) {
@@ -126,7 +149,7 @@ final class MalformedBodies {
         int kind = r.nextInt(request ? 5 : 4);
         if (kind == 0) {
             String body = new String[] {"[]", "[\"\"]", "[\"   \"]", "[[\" \", 1]]", "[\"\", \"\\n\"]"}[r.nextInt(5)];
-            return json("4 wrong statement types", path, body, "no statements");
+            return json("4 wrong statement types", path, body, "no statements|parameters but no SQL");
         }
         List<String> items = fillers(r);
         if (kind == 4 && items.isEmpty()) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgelog.sqllog.Parameter;
 import dev.edgelog.sqllog.SqlValue;
@@ -14,6 +15,9 @@ import dev.edgelog.sqllog.sql.RejectedSqlException;
 import dev.edgelog.sqllog.sql.SqlText;
 import dev.edgelog.sqllog.sql.SqlValidator;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -38,7 +42,8 @@ public final class RqliteRequests {
     private static final Pattern HEX_BLOB = Pattern.compile("^\\s*[xX]'([0-9a-fA-F]*)'\\s*$");
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
-            .build()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            .build()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // "[…] [more]" is not one request
 
     private RqliteRequests() {
     }
@@ -61,7 +66,10 @@ public final class RqliteRequests {
         for (JsonNode item : root) {
             Statement s = statement(item, position++);
             if (s.sql().isBlank()) {
-                continue;
+                if (!s.parameters().isEmpty()) {
+                    throw new BadRequestException("statement " + (position - 1) + " has parameters but no SQL");
+                }
+                continue; // rqlite skips empty statements
             }
             check(s, position - 1, forWrite);
             out.add(s);
@@ -74,7 +82,14 @@ public final class RqliteRequests {
 
     /** A plain-text body (Content-Type text/plain): one SQL text without parameters. */
     public static List<Statement> parsePlain(byte[] body, boolean forWrite) {
-        Statement s = Statement.of(new String(body, StandardCharsets.UTF_8));
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw new BadRequestException("the body is not valid UTF-8");
+        }
+        Statement s = Statement.of(sqlText(text, 0));
         if (s.sql().isBlank()) {
             throw new BadRequestException("no statements");
         }
@@ -84,13 +99,13 @@ public final class RqliteRequests {
 
     private static Statement statement(JsonNode item, int position) {
         if (item.isTextual()) {
-            return Statement.of(item.textValue());
+            return Statement.of(sqlText(item.textValue(), position));
         }
         if (!item.isArray() || item.isEmpty() || !item.get(0).isTextual()) {
             throw new BadRequestException("invalid request: statement " + position
                     + " must be a string or an array starting with the SQL string");
         }
-        String sql = item.get(0).textValue();
+        String sql = sqlText(item.get(0).textValue(), position);
         List<Parameter> params = new ArrayList<>();
         for (int i = 1; i < item.size(); i++) {
             JsonNode p = item.get(i);
@@ -110,7 +125,31 @@ public final class RqliteRequests {
         }
     }
 
+    /** SQL text SQLite and the log can hold whole: valid Unicode, no NUL (SQLite stops reading at one). */
+    private static String sqlText(String sql, int position) {
+        int nul = sql.indexOf('\0');
+        if (nul >= 0) {
+            throw new BadRequestException("statement " + position + ": the SQL contains a NUL character at char " + nul);
+        }
+        return unicode(sql, position, "the SQL");
+    }
+
+    /** {@code s}, refused when it holds an unpaired surrogate (it has no UTF-8 form, so the log cannot store it). */
+    private static String unicode(String s, int position, String what) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new BadRequestException("statement " + position + ": " + what
+                        + " is not valid Unicode (an unpaired surrogate at char " + i + ")");
+            }
+        }
+        return s;
+    }
+
     private static String stripPrefix(String name, int position) {
+        unicode(name, position, "a parameter name");
         String n = !name.isEmpty() && ":@$".indexOf(name.charAt(0)) >= 0 ? name.substring(1) : name;
         if (n.isEmpty()) {
             throw new BadRequestException("statement " + position + ": a parameter name is empty");
@@ -126,8 +165,13 @@ public final class RqliteRequests {
         } else if (v.isIntegralNumber()) {
             return v.canConvertToLong() ? SqlValue.of(v.longValue()) : SqlValue.of(v.doubleValue());
         } else if (v.isNumber()) {
+            if (!Double.isFinite(v.doubleValue())) {
+                throw new BadRequestException("statement " + position + ": the number " + v.asText()
+                        + " is beyond the range of a REAL");
+            }
             return SqlValue.of(v.doubleValue());
         } else if (v.isTextual()) {
+            unicode(v.textValue(), position, "a text value");
             Matcher m = HEX_BLOB.matcher(v.textValue());
             if (m.matches() && m.group(1).length() % 2 == 0) {
                 return SqlValue.of(HexFormat.of().parseHex(m.group(1)));
