@@ -159,7 +159,12 @@ public final class PrimaryProcesses implements AutoCloseable {
 
     /** {@code POST /db/execute} to node {@code i}. */
     public HttpResponse<String> post(int i, String body) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(URI.create("http://" + http[i] + "/db/execute"))
+        return post(i, body, "");
+    }
+
+    /** {@code POST /db/execute<query>} to node {@code i} ({@code query} such as {@code ?transaction}). */
+    public HttpResponse<String> post(int i, String body, String query) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create("http://" + http[i] + "/db/execute" + query))
                 .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
