@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.edgelog.sqllog.auth.Credentials;
 import dev.edgelog.sqllog.follow.Follower;
-import dev.edgelog.sqllog.follow.FollowerSettings;
 import dev.edgelog.sqllog.pull.PullClient;
 import dev.edgelog.sqllog.testing.Await;
 import dev.edgelog.sqllog.testing.PullServer;
@@ -15,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -96,11 +94,7 @@ class MirrorAuthIT {
     }
 
     private Follower edge(String name, URI upstream, String token) throws Exception {
-        Follower f = new Follower(new FollowerSettings(name, dir.resolve(name).resolve("edge.db"), List.of(upstream),
-                1 << 20, Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(500)),
-                PullClient.Options.of(name).withToken(token), Clock.systemUTC());
-        f.start();
-        return f;
+        return MirrorIT.edge(dir.resolve(name), name, PullClient.Options.of(name).withToken(token), upstream);
     }
 
     private static int post(URI base, String path, String token) throws Exception {

@@ -21,11 +21,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,9 +52,14 @@ class MirrorIT {
     }
 
     static Follower edge(Path dataDir, String name, URI... upstreams) throws IOException {
+        return edge(dataDir, name, PullClient.Options.of(name).withRole("edge"), upstreams);
+    }
+
+    /** A started follower (what an edge agent runs) with quick timings, writing {@code dataDir/edge.db}. */
+    static Follower edge(Path dataDir, String name, PullClient.Options options, URI... upstreams) throws IOException {
         Follower f = new Follower(new FollowerSettings(name, dataDir.resolve("edge.db"), List.of(upstreams), 1 << 20,
-                Duration.ofSeconds(2), Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(500)),
-                PullClient.Options.of(name).withRole("edge"), Clock.systemUTC());
+                Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(500)),
+                options, Clock.systemUTC());
         f.start();
         return f;
     }
@@ -77,8 +77,9 @@ class MirrorIT {
                     long last = source.commitIndex();
                     Await.until("the edge behind two mirrors applies everything", WAIT,
                             () -> e.status().appliedIndex() == last);
-                    assertEquals(rows(source.databaseFile()), rows(e.database()));
-                    assertEquals(rows(source.databaseFile()), rows(dir.resolve("b").resolve("mirror.db")));
+                    assertEquals(TestLogSource.rows(source.databaseFile()), TestLogSource.rows(e.database()));
+                    assertEquals(TestLogSource.rows(source.databaseFile()),
+                            TestLogSource.rows(dir.resolve("b").resolve("mirror.db")));
                     // a new mirror started with an empty data dir bootstraps from the upstream's snapshot
                     // (the first one too: a mirror has no database at first)
                     assertEquals(1, a.status().bootstraps());
@@ -110,7 +111,7 @@ class MirrorIT {
                     Await.until("both edges caught up", WAIT,
                             () -> e1.status().appliedIndex() == 170 && e2.status().appliedIndex() == 170);
                     assertEquals(1, e1.status().bootstraps(), "a new edge bootstraps");
-                    assertEquals(rows(source.databaseFile()), rows(e2.database()));
+                    assertEquals(TestLogSource.rows(source.databaseFile()), TestLogSource.rows(e2.database()));
                 } finally {
                     e1.close();
                     e2.close();
@@ -138,7 +139,7 @@ class MirrorIT {
                 assertEquals(0, a.status().bootstraps(), "resumed from its own database");
                 assertEquals(61, a.segments().firstIndex());
                 assertArrayEquals(frames(source.segments(), 61, 140), frames(a.segments(), 61, 140));
-                assertEquals(rows(source.databaseFile()), rows(config.databaseFile()));
+                assertEquals(TestLogSource.rows(source.databaseFile()), TestLogSource.rows(config.databaseFile()));
             }
         }
     }
@@ -229,17 +230,6 @@ class MirrorIT {
         return out;
     }
 
-    static List<String> rows(Path db) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro");
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, v FROM t ORDER BY id")) {
-            while (rs.next()) {
-                out.add(rs.getLong(1) + "|" + rs.getString(2));
-            }
-        }
-        return out;
-    }
 
     static JsonNode getJson(URI uri) throws IOException, InterruptedException {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),

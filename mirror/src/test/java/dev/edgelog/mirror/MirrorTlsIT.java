@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.edgelog.sqllog.auth.Tls;
 import dev.edgelog.sqllog.config.TlsSection;
 import dev.edgelog.sqllog.follow.Follower;
-import dev.edgelog.sqllog.follow.FollowerSettings;
 import dev.edgelog.sqllog.pull.PullClient;
 import dev.edgelog.sqllog.testing.Await;
 import dev.edgelog.sqllog.testing.PullServer;
@@ -14,7 +13,6 @@ import dev.edgelog.sqllog.testing.TestCertificates;
 import dev.edgelog.sqllog.testing.TestLogSource;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,10 +54,6 @@ class MirrorTlsIT {
     }
 
     private Follower edge(String name, URI upstream, Path ca) throws Exception {
-        Follower f = new Follower(new FollowerSettings(name, dir.resolve(name).resolve("edge.db"), List.of(upstream),
-                1 << 20, Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(500)),
-                PullClient.Options.of(name).withSsl(Tls.client(ca)), Clock.systemUTC());
-        f.start();
-        return f;
+        return MirrorIT.edge(dir.resolve(name), name, PullClient.Options.of(name).withSsl(Tls.client(ca)), upstream);
     }
 }

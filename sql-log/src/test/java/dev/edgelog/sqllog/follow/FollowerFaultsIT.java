@@ -11,11 +11,6 @@ import dev.edgelog.sqllog.testing.PullServer;
 import dev.edgelog.sqllog.testing.TestLogSource;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,21 +89,10 @@ class FollowerFaultsIT {
                 long last = source.commitIndex();
                 Await.until("the follower at " + last + " after " + schedule, Duration.ofSeconds(60),
                         () -> f.status().appliedIndex() == last);
-                assertEquals(rows(source.databaseFile()), rows(dir.resolve("edge.db")), "seed " + seed);
+                assertEquals(TestLogSource.rows(source.databaseFile()), TestLogSource.rows(dir.resolve("edge.db")),
+                        "seed " + seed);
                 assertTrue(a.connections() + b.connections() > 1, "the faults forced reconnections");
             }
         }
-    }
-
-    private static List<String> rows(Path db) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro");
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, v FROM t ORDER BY id")) {
-            while (rs.next()) {
-                out.add(rs.getLong(1) + "|" + rs.getString(2));
-            }
-        }
-        return out;
     }
 }

@@ -116,6 +116,19 @@ public final class TestLogSource implements LogSource, AutoCloseable {
         segments.resetTo(index);
     }
 
+    /** The rows of table {@code t} in {@code db} (a copy of this log), as {@code id|v}, by id. */
+    public static List<String> rows(Path db) throws java.sql.SQLException {
+        List<String> out = new ArrayList<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro");
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT id, v FROM t ORDER BY id")) {
+            while (rs.next()) {
+                out.add(rs.getLong(1) + "|" + rs.getString(2));
+            }
+        }
+        return out;
+    }
+
     public Path databaseFile() {
         return dbFile;
     }
