@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Seeded fault scenarios over the whole system as processes: 3 primary nodes, a mirror and two
  * edges, with every follower link through a {@link FaultProxy}. Writers send single inserts,
- * transactions and bulk requests (with non-deterministic functions) while a seeded schedule kills
+ * transactions and bulk requests (with non-deterministic functions, some with a failing
+ * statement) while a seeded schedule kills
  * and restarts any process with SIGKILL and breaks links. At the end, once healed and quiet: every
  * acknowledged write is on every replica, no request was applied twice (a counter each request
  * bumps by its row count equals the rows), and every replica holds the primary's content at the
@@ -180,18 +181,28 @@ class ScenarioIT {
                 + commit);
     }
 
-    /** Single inserts, bulk requests and transactions; each bumps its writer's counter by its rows. */
+    /**
+     * Single inserts, bulk requests and transactions, each bumping its writer's counter by the rows
+     * it inserts; one request in eight also carries a statement that fails (a duplicate key): in a
+     * transaction that undoes the whole request, without one only that statement fails.
+     */
     private void write(int writer, Random random, AtomicLong ids) {
         while (writing.get()) {
             int rows = random.nextInt(4) == 0 ? 1 + random.nextInt(8) : 1;
+            boolean failing = random.nextInt(8) == 0;
+            boolean transaction = !failing || random.nextBoolean();
             long first = ids.getAndAdd(rows) + 1;
             StringBuilder body = new StringBuilder("[");
             for (long id = first; id < first + rows; id++) {
                 body.append("[\"INSERT INTO t(id, r, ts) VALUES(?, random(), datetime('now'))\", ").append(id).append("], ");
             }
+            if (failing) {
+                body.append("[\"INSERT INTO c(w, n) VALUES(?, 0)\", ").append(writer).append("], "); // exists: fails
+            }
             body.append("[\"UPDATE c SET n = n + ? WHERE w = ?\", ").append(rows).append(", ").append(writer).append("]]");
             try {
-                HttpResponse<String> r = primaries.post(random.nextInt(3), body.toString(), "?transaction");
+                HttpResponse<String> r = primaries.post(random.nextInt(3), body.toString(),
+                        transaction ? "?transaction" : "");
                 if (r.statusCode() == 200 && !r.body().contains("\"error\"")) {
                     for (long id = first; id < first + rows; id++) {
                         acked.add(id);
