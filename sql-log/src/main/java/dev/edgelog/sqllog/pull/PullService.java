@@ -71,6 +71,7 @@ public final class PullService implements AutoCloseable {
     private final AtomicLong snapshotsServed = new AtomicLong();
     private final Object tailLock = new Object();
     private volatile Tail tail;
+    private volatile NodePath nodePath;
 
     /**
      * @param node        this server's name (shown in status)
@@ -112,11 +113,24 @@ public final class PullService implements AutoCloseable {
 
     /** This node's path: its upstreams from the primary down, then itself. */
     public List<String> path() {
+        return currentPath().nodes;
+    }
+
+    /** A path and its header form, built once per upstream path rather than once per pull. */
+    private record NodePath(List<String> upstream, List<String> nodes, String header) {
+    }
+
+    private NodePath currentPath() {
         List<String> up = source.upstreamPath();
-        List<String> out = new ArrayList<>(up.size() + 1);
-        out.addAll(up);
-        out.add(node);
-        return out;
+        NodePath p = nodePath;
+        if (p == null || !p.upstream.equals(up)) {
+            List<String> nodes = new ArrayList<>(up.size() + 1);
+            nodes.addAll(up);
+            nodes.add(node);
+            p = new NodePath(List.copyOf(up), List.copyOf(nodes), String.join(",", nodes));
+            nodePath = p;
+        }
+        return p;
     }
 
     public Followers followers() {
@@ -375,7 +389,7 @@ public final class PullService implements AutoCloseable {
         }
         ex.getResponseHeaders().put(H_COMMIT_INDEX_HEADER, source.commitIndex());
         ex.getResponseHeaders().put(H_FIRST_INDEX_HEADER, source.segments().firstIndex());
-        ex.getResponseHeaders().put(H_PATH_HEADER, String.join(",", path()));
+        ex.getResponseHeaders().put(H_PATH_HEADER, currentPath().header);
     }
 
     // ---- GET /v1/snapshot ----
