@@ -135,13 +135,8 @@ public final class MirrorHttpApi implements AutoCloseable {
     }
 
     private void readyz(HttpServerExchange ex) {
-        FollowerStatus s = follower.status();
-        String why = s.notReady(config.readyMaxLag());
-        if (why != null) {
-            text(ex, 503, why);
-        } else {
-            text(ex, 200, "ready: applied " + s.appliedIndex() + ", " + s.lagEntries() + " behind");
-        }
+        FollowerStatus.Readiness r = follower.status().readiness(config.readyMaxLag());
+        text(ex, r.ready() ? 200 : 503, r.message());
     }
 
     private void metrics(HttpServerExchange ex) throws IOException {

@@ -27,18 +27,25 @@ public record FollowerStatus(String logId, long appliedIndex, long lastCommitTim
         return logId != null;
     }
 
-    /** Why this follower is not ready to be read from, or null when it is (lag at most {@code maxLag}). */
-    public String notReady(long maxLag) {
+    /** What {@code /readyz} answers: ready or not, and why. */
+    public record Readiness(boolean ready, String message) {
+    }
+
+    /**
+     * Ready once bootstrapped, in contact with an upstream and at most {@code maxLag} entries behind
+     * it; otherwise the reason.
+     */
+    public Readiness readiness(long maxLag) {
         if (!bootstrapped()) {
-            return "not bootstrapped yet";
+            return new Readiness(false, "not bootstrapped yet");
         }
         if (lastContactMillis == 0) {
-            return "no upstream contact yet";
+            return new Readiness(false, "no upstream contact yet");
         }
         if (lagEntries() > maxLag) {
-            return lagEntries() + " entries behind (ready_max_lag " + maxLag + ")";
+            return new Readiness(false, lagEntries() + " entries behind (ready_max_lag " + maxLag + ")");
         }
-        return null;
+        return new Readiness(true, "ready: applied " + appliedIndex + ", " + lagEntries() + " behind");
     }
 
     /** The status fields as JSON, into {@code out} ({@code /status} of edges and mirrors). */
