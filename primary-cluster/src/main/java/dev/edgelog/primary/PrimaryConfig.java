@@ -20,6 +20,9 @@ import java.util.Set;
  * @param maxBodyBytes      larger request bodies are refused with 413
  * @param segments          SQL-log segment settings (retention, fsync)
  * @param snapshotThreshold Raft entries between automatic snapshots (the Raft log is purged up to them)
+ * @param raftSegmentBytes  size of a Raft log segment file; only closed segments are purged, so this
+ *                          bounds how much Raft log outlives a snapshot (and small values make a
+ *                          lagging follower catch up by snapshot install sooner)
  * @param httpWorkers       threads serving HTTP requests (a write holds one until it is applied)
  * @param credentials       who may do what on the HTTP API; null only for an explicitly insecure node
  * @param tls               PEM files for HTTPS and for verifying peers when forwarding; null for HTTP
@@ -36,6 +39,7 @@ public record PrimaryConfig(
         int maxBodyBytes,
         SegmentStoreConfig segments,
         long snapshotThreshold,
+        long raftSegmentBytes,
         int httpWorkers,
         Credentials credentials,
         TlsFiles tls,
@@ -59,6 +63,7 @@ public record PrimaryConfig(
     public static final String DEFAULT_CLUSTER_NAME = "edgelog";
     public static final int DEFAULT_MAX_BODY_BYTES = 8 << 20;
     public static final long DEFAULT_SNAPSHOT_THRESHOLD = 10_000;
+    public static final long DEFAULT_RAFT_SEGMENT_BYTES = 8 << 20;
     public static final int DEFAULT_HTTP_WORKERS = 256;
 
     /**
@@ -118,6 +123,9 @@ public record PrimaryConfig(
         if (snapshotThreshold < 1) {
             throw new IllegalArgumentException("snapshot_threshold cannot be less than 1, was " + snapshotThreshold);
         }
+        if (raftSegmentBytes < 65_536) {
+            throw new IllegalArgumentException("raft_segment_bytes cannot be less than 65536, was " + raftSegmentBytes);
+        }
         if (httpWorkers < 2) {
             throw new IllegalArgumentException("http_workers cannot be less than 2, was " + httpWorkers);
         }
@@ -126,38 +134,39 @@ public record PrimaryConfig(
     /** Defaults for everything but identity and topology. */
     public static PrimaryConfig of(String nodeId, Path dataDir, List<Peer> peers) {
         return new PrimaryConfig(nodeId, DEFAULT_CLUSTER_NAME, dataDir, peers, GroupCommitSettings.defaults(),
-                DEFAULT_MAX_BODY_BYTES, SegmentStoreConfig.defaults(), DEFAULT_SNAPSHOT_THRESHOLD, DEFAULT_HTTP_WORKERS,
+                DEFAULT_MAX_BODY_BYTES, SegmentStoreConfig.defaults(), DEFAULT_SNAPSHOT_THRESHOLD,
+                DEFAULT_RAFT_SEGMENT_BYTES, DEFAULT_HTTP_WORKERS,
                 null, null, false);
     }
 
     public PrimaryConfig withSnapshotThreshold(long value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments, value,
-                httpWorkers, credentials, tls, join);
+                raftSegmentBytes, httpWorkers, credentials, tls, join);
     }
 
     public PrimaryConfig withGroupCommit(GroupCommitSettings value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, value, maxBodyBytes, segments, snapshotThreshold,
-                httpWorkers, credentials, tls, join);
+                raftSegmentBytes, httpWorkers, credentials, tls, join);
     }
 
     public PrimaryConfig withMaxBodyBytes(int value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, value, segments, snapshotThreshold,
-                httpWorkers, credentials, tls, join);
+                raftSegmentBytes, httpWorkers, credentials, tls, join);
     }
 
     public PrimaryConfig withCredentials(Credentials value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments,
-                snapshotThreshold, httpWorkers, value, tls, join);
+                snapshotThreshold, raftSegmentBytes, httpWorkers, value, tls, join);
     }
 
     public PrimaryConfig withTls(TlsFiles value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments,
-                snapshotThreshold, httpWorkers, credentials, value, join);
+                snapshotThreshold, raftSegmentBytes, httpWorkers, credentials, value, join);
     }
 
     public PrimaryConfig asJoining() {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments,
-                snapshotThreshold, httpWorkers, credentials, tls, true);
+                snapshotThreshold, raftSegmentBytes, httpWorkers, credentials, tls, true);
     }
 
     /** This node's peer entry. */

@@ -28,6 +28,7 @@ import java.util.Locale;
  *                queue_capacity: 10000, strict: false}
  * max_body_bytes: 8388608
  * snapshot_threshold: 10000
+ * raft_segment_bytes: 8388608
  * http_workers: 256
  * segments: {segment_bytes: 67108864, retention_bytes: 0, retention_ms: 0, fsync: every_batch}
  * auth: {users_file: /etc/edgelog/users.json, tokens_file: /etc/edgelog/tokens.json}
@@ -45,7 +46,7 @@ public final class PrimaryConfigFile {
     }
 
     record File(String nodeId, String clusterName, String dataDir, List<Peer> peers, GroupCommit groupCommit,
-                Integer maxBodyBytes, Long snapshotThreshold, Integer httpWorkers, SegmentsSection segments, AuthSection auth,
+                Integer maxBodyBytes, Long snapshotThreshold, Long raftSegmentBytes, Integer httpWorkers, SegmentsSection segments, AuthSection auth,
                 TlsSection tls, Boolean join) {
     }
 
@@ -78,6 +79,7 @@ public final class PrimaryConfigFile {
         return new PrimaryConfig(nodeId, or(f.clusterName(), PrimaryConfig.DEFAULT_CLUSTER_NAME), dataDir, peers,
                 groupCommit(f.groupCommit()), or(f.maxBodyBytes(), PrimaryConfig.DEFAULT_MAX_BODY_BYTES),
                 SegmentsSection.toConfig(f.segments()), or(f.snapshotThreshold(), PrimaryConfig.DEFAULT_SNAPSHOT_THRESHOLD),
+                or(f.raftSegmentBytes(), PrimaryConfig.DEFAULT_RAFT_SEGMENT_BYTES),
                 or(f.httpWorkers(), PrimaryConfig.DEFAULT_HTTP_WORKERS), null, null, or(f.join(), false));
     }
 

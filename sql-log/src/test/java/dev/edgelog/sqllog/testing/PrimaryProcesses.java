@@ -38,6 +38,7 @@ public final class PrimaryProcesses implements AutoCloseable {
     private final Path dir;
     private final ChildJvm[] nodes = new ChildJvm[3];
     private final String[] http = new String[3];
+    private final Path[] logs = new Path[3];
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Set<Long> acked = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean writing = new AtomicBoolean();
@@ -85,16 +86,22 @@ public final class PrimaryProcesses implements AutoCloseable {
         for (int i = 0; i < 3; i++) {
             Files.writeString(dir.resolve("n" + i + ".yaml"), "node_id: n" + i + "\n"
                     + "data_dir: " + dir.resolve("n" + i) + "\n"
-                    + "snapshot_threshold: 200\n"
+                    + "snapshot_threshold: 200\nraft_segment_bytes: 65536\n"
                     + "segments: {segment_bytes: 32768, retention_bytes: 98304}\n" + peers);
         }
     }
 
     /** (Re)starts node {@code i} from its data directory. */
     public void start(int i) throws Exception {
-        nodes[i] = ChildJvm.startJar(JAR, dir.resolve("n" + i + "-" + System.nanoTime() + ".stderr"), "primary",
+        logs[i] = dir.resolve("n" + i + "-" + System.nanoTime() + ".stderr");
+        nodes[i] = ChildJvm.startJar(JAR, logs[i], "primary",
                 "--config", dir.resolve("n" + i + ".yaml").toString(), "--insecure");
         nodes[i].awaitLine(l -> l.startsWith("READY"), Duration.ofSeconds(60));
+    }
+
+    /** What node {@code i} has logged since it was last started. */
+    public String log(int i) throws IOException {
+        return Files.readString(logs[i]);
     }
 
     /** Kills node {@code i} with SIGKILL. */
