@@ -1,5 +1,6 @@
 package dev.edgelog.edge;
 
+import dev.edgelog.sqllog.auth.Credentials;
 import dev.edgelog.sqllog.config.YamlConfig;
 import dev.edgelog.sqllog.follow.FollowerSettings;
 import java.net.URI;
@@ -17,6 +18,9 @@ import java.util.Objects;
  * @param token             bearer token with the {@code pull} scope; null when upstreams are open
  * @param caFile            CA bundle for {@code https} upstreams; null for the JVM's default trust
  * @param httpAddress       the local status API ({@code /status}, {@code /readyz}, {@code /metrics})
+ * @param credentials       who may read the local API ({@code status} scope); null for an open API,
+ *                          which the command allows on a loopback {@code httpAddress} only (or with
+ *                          {@code --insecure})
  * @param maxBatchBytes     bytes asked per pull; one pull is applied in one SQLite transaction
  * @param pollWait          how long a pull waits upstream for new entries (long poll)
  * @param stallTimeout      silence inside an answer after which the upstream counts as stalled
@@ -32,6 +36,7 @@ public record EdgeConfig(
         String token,
         Path caFile,
         String httpAddress,
+        Credentials credentials,
         int maxBatchBytes,
         Duration pollWait,
         Duration stallTimeout,
@@ -64,32 +69,39 @@ public record EdgeConfig(
         }
     }
 
-    /** Defaults for everything but identity, data and upstreams. */
+    /** Defaults for everything but identity, data and upstreams; an open local API. */
     public static EdgeConfig of(String nodeName, Path dataDir, List<URI> upstreams) {
-        return new EdgeConfig(nodeName, dataDir, upstreams, null, null, DEFAULT_HTTP_ADDRESS, DEFAULT_MAX_BATCH_BYTES,
-                DEFAULT_POLL_WAIT, DEFAULT_STALL_TIMEOUT, DEFAULT_READY_MAX_LAG, DEFAULT_BACKOFF_INITIAL,
-                DEFAULT_BACKOFF_MAX, DEFAULT_BREAKER_OPEN);
+        return new EdgeConfig(nodeName, dataDir, upstreams, null, null, DEFAULT_HTTP_ADDRESS, null,
+                DEFAULT_MAX_BATCH_BYTES, DEFAULT_POLL_WAIT, DEFAULT_STALL_TIMEOUT, DEFAULT_READY_MAX_LAG,
+                DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX, DEFAULT_BREAKER_OPEN);
     }
 
     public EdgeConfig withHttpAddress(String value) {
-        return new EdgeConfig(nodeName, dataDir, upstreams, token, caFile, value, maxBatchBytes, pollWait, stallTimeout,
-                readyMaxLag, backoffInitial, backoffMax, breakerOpen);
+        return new EdgeConfig(nodeName, dataDir, upstreams, token, caFile, value, credentials, maxBatchBytes, pollWait,
+                stallTimeout, readyMaxLag, backoffInitial, backoffMax, breakerOpen);
     }
 
     public EdgeConfig withTiming(Duration poll, Duration stall, Duration initialBackoff, Duration maxBackoff,
                                  Duration open) {
-        return new EdgeConfig(nodeName, dataDir, upstreams, token, caFile, httpAddress, maxBatchBytes, poll, stall,
-                readyMaxLag, initialBackoff, maxBackoff, open);
+        return new EdgeConfig(nodeName, dataDir, upstreams, token, caFile, httpAddress, credentials, maxBatchBytes,
+                poll, stall, readyMaxLag, initialBackoff, maxBackoff, open);
     }
 
+    /** What the agent presents upstream: a bearer token with the {@code pull} scope and a CA bundle. */
     public EdgeConfig withAuth(String bearerToken, Path ca) {
-        return new EdgeConfig(nodeName, dataDir, upstreams, bearerToken, ca, httpAddress, maxBatchBytes, pollWait,
+        return new EdgeConfig(nodeName, dataDir, upstreams, bearerToken, ca, httpAddress, credentials, maxBatchBytes,
+                pollWait, stallTimeout, readyMaxLag, backoffInitial, backoffMax, breakerOpen);
+    }
+
+    /** Who may read the local API; null opens it. */
+    public EdgeConfig withCredentials(Credentials value) {
+        return new EdgeConfig(nodeName, dataDir, upstreams, token, caFile, httpAddress, value, maxBatchBytes, pollWait,
                 stallTimeout, readyMaxLag, backoffInitial, backoffMax, breakerOpen);
     }
 
     public EdgeConfig withMaxBatchBytes(int value) {
-        return new EdgeConfig(nodeName, dataDir, upstreams, token, caFile, httpAddress, value, pollWait, stallTimeout,
-                readyMaxLag, backoffInitial, backoffMax, breakerOpen);
+        return new EdgeConfig(nodeName, dataDir, upstreams, token, caFile, httpAddress, credentials, value, pollWait,
+                stallTimeout, readyMaxLag, backoffInitial, backoffMax, breakerOpen);
     }
 
     /** The follower's part of this configuration. */

@@ -3,6 +3,7 @@ package dev.edgelog.edge;
 import static dev.edgelog.sqllog.config.YamlConfig.millis;
 import static dev.edgelog.sqllog.config.YamlConfig.or;
 
+import dev.edgelog.sqllog.config.AuthSection;
 import dev.edgelog.sqllog.config.YamlConfig;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,7 +13,7 @@ import java.util.List;
 
 /**
  * The YAML form of {@link EdgeConfig}. Only {@code data_dir} and {@code upstreams} are required; an
- * unknown key is an error naming it.
+ * unknown key is an error naming it. File paths are relative to the config file.
  *
  * <pre>
  * node_name: edge-fra-017          # default: the host name
@@ -21,6 +22,8 @@ import java.util.List;
  * token_file: /etc/edgelog/pull.token   # bearer token with the pull scope
  * ca_file: /etc/edgelog/ca.crt          # for https upstreams
  * http_address: 127.0.0.1:4101          # /status, /readyz, /metrics
+ * auth: {tokens_file: /etc/edgelog/tokens.json}   # who may read them (status scope);
+ *                                                 # required off loopback unless --insecure
  * max_batch_bytes: 4194304
  * poll_wait_ms: 30000
  * stall_timeout_ms: 10000
@@ -35,8 +38,8 @@ public final class EdgeConfigFile {
     }
 
     record File(String nodeName, String dataDir, List<String> upstreams, String tokenFile, String caFile,
-                String httpAddress, Integer maxBatchBytes, Long pollWaitMs, Long stallTimeoutMs, Long readyMaxLag,
-                Backoff backoff, Long breakerOpenMs) {
+                String httpAddress, AuthSection auth, Integer maxBatchBytes, Long pollWaitMs, Long stallTimeoutMs,
+                Long readyMaxLag, Backoff backoff, Long breakerOpenMs) {
     }
 
     private EdgeConfigFile() {
@@ -55,6 +58,7 @@ public final class EdgeConfigFile {
         return new EdgeConfig(name, dataDir, upstreams, YamlConfig.secret(path, f.tokenFile(), "token_file"),
                 YamlConfig.resolve(path, f.caFile()),
                 or(f.httpAddress(), d.httpAddress()),
+                AuthSection.load(path, f.auth()),
                 or(f.maxBatchBytes(), d.maxBatchBytes()),
                 millis(f.pollWaitMs(), d.pollWait()),
                 millis(f.stallTimeoutMs(), d.stallTimeout()),

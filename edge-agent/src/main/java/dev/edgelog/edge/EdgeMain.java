@@ -8,9 +8,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code edgelog edge --config edge.yaml [--node-name N] [--data-dir DIR]}: runs the edge agent until
- * SIGTERM/SIGINT. Flags override the file's keys. Prints {@code READY node=… http=…} on stdout once
- * its local API listens (logs go to stderr).
+ * {@code edgelog edge --config edge.yaml [--node-name N] [--data-dir DIR] [--insecure]}: runs the
+ * edge agent until SIGTERM/SIGINT. Flags override the file's keys. Prints
+ * {@code READY node=… http=…} on stdout once its local API listens (logs go to stderr). The local
+ * API may run without {@code auth} on a loopback {@code http_address} (the default); on any other
+ * address the agent refuses to start without {@code auth} unless given {@code --insecure}.
  */
 @Command(name = "edge", mixinStandardHelpOptions = true,
         description = "Follow the edgelog SQL log into a local SQLite file for ad servers to read.")
@@ -28,6 +30,10 @@ public final class EdgeMain implements Callable<Integer> {
     @Option(names = "--data-dir", description = "overrides data_dir")
     Path dataDir;
 
+    @Option(names = "--insecure",
+            description = "serve the local API without authentication on a non-loopback http_address")
+    boolean insecure;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new EdgeMain()).execute(RoleProcess.argsAfter("edge", args)));
     }
@@ -44,6 +50,9 @@ public final class EdgeMain implements Callable<Integer> {
         if (check) {
             System.out.println("edgelog edge: " + config + ": configuration ok");
             return 0;
+        }
+        if (!RoleProcess.authorizedToStart("edge", c.httpHost(), c.credentials() != null, insecure)) {
+            return 2;
         }
         EdgeAgent agent = EdgeAgent.start(c);
         return RoleProcess.serve("edge", agent::close, "READY node=" + c.nodeName() + " http=" + c.httpHost() + ":"

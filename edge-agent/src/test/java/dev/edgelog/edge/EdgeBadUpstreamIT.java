@@ -52,7 +52,7 @@ class EdgeBadUpstreamIT {
 
         try (FakeUpstream up = FakeUpstream.start(frames(log.subList(10, 15), LOG, b -> b))) {
             EdgeConfig c = new EdgeConfig(config.nodeName(), config.dataDir(), List.of(up.uri()), null, null,
-                    "127.0.0.1:" + TestPorts.free(), 1 << 20, Duration.ofMillis(200), Duration.ofMillis(500), 1000,
+                    "127.0.0.1:" + TestPorts.free(), null, 1 << 20, Duration.ofMillis(200), Duration.ofMillis(500), 1000,
                     Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(50));
             List<FakeUpstream.Reply> bad = List.of(
                     answer("200 OK", List.of("Content-Type: text/html"), "<html><body>502 Bad Gateway</body></html>"

@@ -1,10 +1,13 @@
 package dev.edgelog.edge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgelog.sqllog.auth.Credentials;
+import dev.edgelog.sqllog.auth.Scope;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class EdgeConfigFileTest {
 
@@ -33,6 +37,7 @@ class EdgeConfigFileTest {
         assertEquals(EdgeConfig.DEFAULT_HTTP_ADDRESS, c.httpAddress());
         assertEquals(EdgeConfig.DEFAULT_POLL_WAIT, c.pollWait());
         assertNull(c.token());
+        assertNull(c.credentials(), "the local API is open unless auth is given");
         assertEquals(dir.resolve("data").resolve("edge.db"), c.databaseFile());
     }
 
@@ -50,6 +55,50 @@ class EdgeConfigFileTest {
         assertEquals(Duration.ofMillis(10), c.backoffInitial());
         assertEquals(Duration.ofMillis(300), c.breakerOpen());
         assertEquals(65536, c.maxBatchBytes());
+    }
+
+    @Test
+    void when_authIsGiven_then_theLocalApiChecksItsFilesRelativeToTheConfig() throws Exception {
+        Files.writeString(dir.resolve("tokens.json"), "[{\"name\": \"ops\", \"sha256\": \""
+                + Credentials.sha256("ops-token") + "\", \"scopes\": [\"status\"]}]");
+        Files.writeString(dir.resolve("users.json"), "[{\"username\": \"prom\", \"password\": \"p\", \"perms\": [\"ready\"]}]");
+        EdgeConfig c = load(OK + "http_address: 0.0.0.0:4101\nauth: {tokens_file: tokens.json, users_file: users.json}\n");
+        assertNotNull(c.credentials());
+        assertEquals(Credentials.Verdict.ALLOWED, c.credentials().check("Bearer ops-token", Scope.STATUS));
+        assertEquals(Credentials.Verdict.ALLOWED, c.credentials().check("Basic cHJvbTpw", Scope.STATUS)); // prom:p
+        assertEquals(Credentials.Verdict.UNAUTHENTICATED, c.credentials().check(null, Scope.STATUS));
+    }
+
+    private static final String OK = "data_dir: d\nupstreams: [\"http://127.0.0.1:1\"]\n";
+
+    @Test
+    void when_theAuthSectionIsWrong_then_theErrorNamesTheKey() throws Exception {
+        assertTrue(message(OK + "auth: {}\n").contains("auth"));
+        assertTrue(message(OK + "auth: {token_file: t.json}\n").contains("token_file"), "an unknown key inside auth");
+        assertTrue(message(OK + "auth: {tokens_file: missing.json}\n").contains("auth.tokens_file"));
+        assertTrue(message(OK + "auth: {users_file: missing.json}\n").contains("auth.users_file"));
+        Files.writeString(dir.resolve("bad-tokens.json"), "[{\"name\": \"t\", \"sha256\": \"abc\", \"scopes\": [\"status\"]}]");
+        assertTrue(message(OK + "auth: {tokens_file: bad-tokens.json}\n").contains("auth.tokens_file"));
+        Files.writeString(dir.resolve("bad-users.json"), "[{\"username\": \"u\", \"password\": \"p\", \"perms\": [\"fly\"]}]");
+        Files.writeString(dir.resolve("good-tokens.json"), "[]");
+        assertTrue(message(OK + "auth: {users_file: bad-users.json, tokens_file: good-tokens.json}\n")
+                .contains("auth.users_file"));
+    }
+
+    private String message(String yaml) {
+        return assertThrows(IllegalArgumentException.class, () -> load(yaml)).getMessage();
+    }
+
+    @Test
+    void when_anOpenLocalApiWouldListenBeyondLoopback_then_theAgentRefusesToStartUnlessInsecure() throws Exception {
+        Path f = Files.writeString(dir.resolve("open.yaml"), OK + "http_address: 0.0.0.0:4101\n");
+        assertEquals(2, new CommandLine(new EdgeMain()).execute("--config", f.toString()));
+        assertEquals(0, new CommandLine(new EdgeMain()).execute("--config", f.toString(), "--check"),
+                "--check validates the file only, as for the other roles");
+        Files.writeString(f, OK + "http_address: 0.0.0.0:4101\nauth: {tokens_file: missing.json}\n");
+        assertEquals(2, new CommandLine(new EdgeMain()).execute("--config", f.toString(), "--check"));
+        assertEquals(2, new CommandLine(new EdgeMain()).execute("--config", f.toString(), "--insecure"),
+                "a bad auth section is a bad configuration, --insecure or not");
     }
 
     @Test

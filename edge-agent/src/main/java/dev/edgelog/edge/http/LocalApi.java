@@ -3,6 +3,8 @@ package dev.edgelog.edge.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgelog.edge.EdgeConfig;
+import dev.edgelog.sqllog.auth.HttpGuard;
+import dev.edgelog.sqllog.auth.Scope;
 import dev.edgelog.sqllog.follow.Follower;
 import dev.edgelog.sqllog.follow.FollowerMetrics;
 import dev.edgelog.sqllog.follow.FollowerStatus;
@@ -11,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.io.IOException;
@@ -20,7 +23,8 @@ import java.time.Clock;
 /**
  * The local status API, on 127.0.0.1 by default: {@code /status} (JSON), {@code /readyz} (200 once
  * bootstrapped with fewer than {@code ready_max_lag} entries unapplied, else 503 with the reason)
- * and {@code /metrics} (Prometheus).
+ * and {@code /metrics} (Prometheus). With {@link EdgeConfig#credentials()} all three need the
+ * {@code status} scope (401 with a challenge without valid credentials, 403 without the scope).
  */
 public final class LocalApi implements AutoCloseable {
 
@@ -43,9 +47,9 @@ public final class LocalApi implements AutoCloseable {
                 .setIoThreads(1)
                 .setWorkerThreads(2)
                 .setHandler(Handlers.routing()
-                        .get("/status", ex -> dispatch(ex, this::status))
-                        .get("/readyz", ex -> dispatch(ex, this::readyz))
-                        .get("/metrics", ex -> dispatch(ex, this::metrics))
+                        .get("/status", guarded(this::status))
+                        .get("/readyz", guarded(this::readyz))
+                        .get("/metrics", guarded(this::metrics))
                         .setFallbackHandler(ex -> text(ex, 404, "no such endpoint: " + ex.getRequestPath())))
                 .build();
         server.start();
@@ -60,18 +64,28 @@ public final class LocalApi implements AutoCloseable {
         void handle(HttpServerExchange ex) throws IOException;
     }
 
-    /** Runs {@code e} on a worker thread with blocking I/O (routes are called on the IO thread). */
-    private static void dispatch(HttpServerExchange ex, Endpoint e) {
-        ex.dispatch(() -> {
-            try {
-                ex.startBlocking();
-                e.handle(ex);
-            } catch (IOException io) {
-                text(ex, 500, io.toString());
-            } finally {
-                ex.endExchange();
+    /**
+     * Checks the status scope, then runs {@code e} on a worker thread with blocking I/O (routes are
+     * called on the IO thread).
+     */
+    private HttpHandler guarded(Endpoint e) {
+        return ex -> {
+            HttpGuard.Refusal r = HttpGuard.check(config.credentials(), ex, Scope.STATUS);
+            if (r != null) {
+                text(ex, r.status(), r.message());
+                return;
             }
-        });
+            ex.dispatch(() -> {
+                try {
+                    ex.startBlocking();
+                    e.handle(ex);
+                } catch (IOException io) {
+                    text(ex, 500, io.toString());
+                } finally {
+                    ex.endExchange();
+                }
+            });
+        };
     }
 
     private void status(HttpServerExchange ex) throws IOException {

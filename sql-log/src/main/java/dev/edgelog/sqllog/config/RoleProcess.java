@@ -1,11 +1,13 @@
 package dev.edgelog.sqllog.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * What every role's command does around its node: refuse an open listener unless told
- * {@code --insecure}, then run the node until SIGTERM/SIGINT, printing {@code READY …} on stdout
+ * {@code --insecure} (or, where the role allows it, unless it binds a loopback address), then run the node until SIGTERM/SIGINT, printing {@code READY …} on stdout
  * once it serves (logs go to stderr), and close it from the shutdown hook.
  */
 public final class RoleProcess {
@@ -50,13 +52,37 @@ public final class RoleProcess {
      * operator did not pass {@code --insecure}.
      */
     public static boolean authorizedToStart(String role, boolean hasCredentials, boolean insecure) {
-        if (hasCredentials || insecure) {
+        return authorizedToStart(role, null, hasCredentials, insecure);
+    }
+
+    /**
+     * Like {@link #authorizedToStart(String, boolean, boolean)} for a listener that may run open
+     * when only its own host can reach it (the edge agent's local API): also true when
+     * {@code bindHost} is a loopback address. Null {@code bindHost}: no such exception.
+     */
+    public static boolean authorizedToStart(String role, String bindHost, boolean hasCredentials, boolean insecure) {
+        if (hasCredentials || insecure || (bindHost != null && isLoopback(bindHost))) {
             return true;
         }
         System.err.println("edgelog " + role + ": no authentication is configured (auth.users_file or"
-                + " auth.tokens_file); refusing to start an open listener. Pass --insecure to run without"
-                + " authentication on purpose.");
+                + " auth.tokens_file); refusing to start an open listener"
+                + (bindHost == null ? "" : " on " + bindHost + " (only a loopback http_address may run open)")
+                + ". Pass --insecure to run without authentication on purpose.");
         return false;
+    }
+
+    /**
+     * Whether a listener bound to {@code host} is reachable from this machine only: the host
+     * resolves (as the bind does) to a loopback address ({@code 127.0.0.0/8}, {@code ::1},
+     * {@code localhost}). A wildcard ({@code 0.0.0.0}, {@code ::}) or a name that does not resolve is
+     * not.
+     */
+    public static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /**
