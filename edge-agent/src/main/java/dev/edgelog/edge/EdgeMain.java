@@ -40,22 +40,11 @@ public final class EdgeMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EdgeConfig c;
-        try {
-            c = EdgeConfigFile.load(config, nodeName, dataDir);
-        } catch (IllegalArgumentException | java.io.IOException e) {
-            System.err.println("edgelog edge: bad configuration: " + e.getMessage());
-            return 2;
-        }
-        if (check) {
-            System.out.println("edgelog edge: " + config + ": configuration ok");
-            return 0;
-        }
-        if (!RoleProcess.authorizedToStart("edge", c.httpHost(), c.credentials() != null, insecure)) {
-            return 2;
-        }
-        EdgeAgent agent = EdgeAgent.start(c);
-        return RoleProcess.serve("edge", agent::close, "READY node=" + c.nodeName() + " http=" + c.httpHost() + ":"
-                + agent.httpPort());
+        return RoleProcess.run("edge", config, check, insecure, () -> EdgeConfigFile.load(config, nodeName, dataDir),
+                c -> new RoleProcess.Listener(c.httpHost(), c.credentials() != null), c -> {
+                    EdgeAgent agent = EdgeAgent.start(c);
+                    return new RoleProcess.Started(agent::close,
+                            "READY node=" + c.nodeName() + " http=" + c.httpHost() + ":" + agent.httpPort());
+                });
     }
 }

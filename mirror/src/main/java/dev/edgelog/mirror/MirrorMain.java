@@ -37,22 +37,11 @@ public final class MirrorMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MirrorConfig c;
-        try {
-            c = MirrorConfigFile.load(config, nodeName, dataDir);
-        } catch (IllegalArgumentException | java.io.IOException e) {
-            System.err.println("edgelog mirror: bad configuration: " + e.getMessage());
-            return 2;
-        }
-        if (check) {
-            System.out.println("edgelog mirror: " + config + ": configuration ok");
-            return 0;
-        }
-        if (!RoleProcess.authorizedToStart("mirror", c.credentials() != null, insecure)) {
-            return 2;
-        }
-        MirrorNode node = MirrorNode.start(c);
-        return RoleProcess.serve("mirror", node::close, "READY node=" + c.nodeName() + " http=" + c.httpHost() + ":"
-                + node.httpPort());
+        return RoleProcess.run("mirror", config, check, insecure, () -> MirrorConfigFile.load(config, nodeName, dataDir),
+                c -> new RoleProcess.Listener(null, c.credentials() != null), c -> {
+                    MirrorNode node = MirrorNode.start(c);
+                    return new RoleProcess.Started(node::close,
+                            "READY node=" + c.nodeName() + " http=" + c.httpHost() + ":" + node.httpPort());
+                });
     }
 }

@@ -36,21 +36,9 @@ public final class PrimaryMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrimaryConfig c;
-        try {
-            c = PrimaryConfigFile.load(config, nodeId, dataDir);
-        } catch (IllegalArgumentException | java.io.IOException e) {
-            System.err.println("edgelog primary: bad configuration: " + e.getMessage());
-            return 2;
-        }
-        if (check) {
-            System.out.println("edgelog primary: " + config + ": configuration ok");
-            return 0;
-        }
-        if (!RoleProcess.authorizedToStart("primary", c.credentials() != null, insecure)) {
-            return 2;
-        }
-        PrimaryNode node = PrimaryNode.start(c);
-        return RoleProcess.serve("primary", node::close, "READY node=" + c.nodeId() + " http=" + c.self().httpAddress());
+        return RoleProcess.run("primary", config, check, insecure, () -> PrimaryConfigFile.load(config, nodeId, dataDir),
+                c -> new RoleProcess.Listener(null, c.credentials() != null),
+                c -> new RoleProcess.Started(PrimaryNode.start(c)::close,
+                        "READY node=" + c.nodeId() + " http=" + c.self().httpAddress()));
     }
 }

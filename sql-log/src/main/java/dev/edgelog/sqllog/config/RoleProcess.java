@@ -1,14 +1,19 @@
 package dev.edgelog.sqllog.config;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 
 /**
- * What every role's command does around its node: refuse an open listener unless told
- * {@code --insecure} (or, where the role allows it, unless it binds a loopback address), then run the node until SIGTERM/SIGINT, printing {@code READY …} on stdout
- * once it serves (logs go to stderr), and close it from the shutdown hook.
+ * What every role's command does around its node ({@link #run}): load the config file (a bad one is
+ * exit code 2 with the reason), answer {@code --check}, refuse an open listener unless told
+ * {@code --insecure} (or, where the role allows it, unless it binds a loopback address), then run
+ * the node until SIGTERM/SIGINT, printing {@code READY …} on stdout once it serves (logs go to
+ * stderr), and close it from the shutdown hook.
  */
 public final class RoleProcess {
 
@@ -16,6 +21,73 @@ public final class RoleProcess {
     @FunctionalInterface
     public interface Node {
         void close() throws Exception;
+    }
+
+    /** Reads a role's config file; an {@link IllegalArgumentException} or I/O error means a bad one. */
+    @FunctionalInterface
+    public interface Loader<C> {
+        C load() throws IOException;
+    }
+
+    /** Starts a role's node from its config. */
+    @FunctionalInterface
+    public interface Starter<C> {
+        Started start(C config) throws Exception;
+    }
+
+    /** A node that serves, and the line that says so. */
+    public record Started(Node node, String readyLine) {
+    }
+
+    /**
+     * What the start rule needs to know of a role's listener.
+     *
+     * @param bindHost       the host it binds when an open listener may run there if it is loopback;
+     *                       null for a role without that exception
+     * @param hasCredentials whether {@code auth} is configured
+     */
+    public record Listener(String bindHost, boolean hasCredentials) {
+    }
+
+    /**
+     * The whole command: 2 for a bad config file or a refused start, 0 for {@code check} on a good
+     * one (with a warning on stderr when the node would refuse to start as configured), else serves
+     * until stopped.
+     */
+    public static <C> int run(String role, Path file, boolean check, boolean insecure, Loader<C> loader,
+                              Function<C, Listener> listener, Starter<C> starter) throws Exception {
+        C config;
+        try {
+            config = loader.load();
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("edgelog " + role + ": bad configuration: " + e.getMessage());
+            return 2;
+        }
+        Listener l = listener.apply(config);
+        if (check) {
+            System.out.println("edgelog " + role + ": " + file + ": configuration ok");
+            if (!mayStart(l, insecure)) {
+                System.err.println("edgelog " + role + ": warning: as configured it will not start: "
+                        + openListener(l.bindHost()));
+            }
+            return 0;
+        }
+        if (!authorizedToStart(role, l.bindHost(), l.hasCredentials(), insecure)) {
+            return 2;
+        }
+        Started s = starter.start(config);
+        return serve(role, s.node(), s.readyLine());
+    }
+
+    private static boolean mayStart(Listener l, boolean insecure) {
+        return l.hasCredentials() || insecure || (l.bindHost() != null && isLoopback(l.bindHost()));
+    }
+
+    private static String openListener(String bindHost) {
+        return "no authentication is configured (auth.users_file or auth.tokens_file), so it refuses to start"
+                + " an open listener" + (bindHost == null ? "" : " on " + bindHost
+                + " (only a loopback http_address may run open)")
+                + ". Pass --insecure to run without authentication on purpose.";
     }
 
     private RoleProcess() {
@@ -61,13 +133,10 @@ public final class RoleProcess {
      * {@code bindHost} is a loopback address. Null {@code bindHost}: no such exception.
      */
     public static boolean authorizedToStart(String role, String bindHost, boolean hasCredentials, boolean insecure) {
-        if (hasCredentials || insecure || (bindHost != null && isLoopback(bindHost))) {
+        if (mayStart(new Listener(bindHost, hasCredentials), insecure)) {
             return true;
         }
-        System.err.println("edgelog " + role + ": no authentication is configured (auth.users_file or"
-                + " auth.tokens_file); refusing to start an open listener"
-                + (bindHost == null ? "" : " on " + bindHost + " (only a loopback http_address may run open)")
-                + ". Pass --insecure to run without authentication on purpose.");
+        System.err.println("edgelog " + role + ": " + openListener(bindHost));
         return false;
     }
 

@@ -1,9 +1,13 @@
 package dev.edgelog.sqllog.config;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class RoleProcessTest {
@@ -31,5 +35,28 @@ class RoleProcessTest {
         assertFalse(RoleProcess.authorizedToStart("primary", false, false));
         assertTrue(RoleProcess.authorizedToStart("primary", false, true));
         assertTrue(RoleProcess.authorizedToStart("primary", true, false));
+    }
+
+    @Test
+    void when_theConfigIsBadOrTheStartIsRefused_then_runExitsWith2WithoutStartingAndCheckSaysWhy() throws Exception {
+        AtomicInteger started = new AtomicInteger();
+        RoleProcess.Starter<String> starter = c -> {
+            started.incrementAndGet();
+            throw new AssertionError("must not start");
+        };
+        Path file = Path.of("role.yaml");
+        assertEquals(2, RoleProcess.run("mirror", file, false, false, () -> {
+            throw new IllegalArgumentException("bad key");
+        }, c -> new RoleProcess.Listener(null, true), starter));
+        assertEquals(2, RoleProcess.run("mirror", file, true, false, () -> {
+            throw new IOException("unreadable");
+        }, c -> new RoleProcess.Listener(null, true), starter));
+        assertEquals(2, RoleProcess.run("mirror", file, false, false, () -> "ok",
+                c -> new RoleProcess.Listener(null, false), starter), "open listener without --insecure");
+        assertEquals(2, RoleProcess.run("edge", file, false, false, () -> "ok",
+                c -> new RoleProcess.Listener("0.0.0.0", false), starter), "open on a wildcard address");
+        assertEquals(0, RoleProcess.run("mirror", file, true, false, () -> "ok",
+                c -> new RoleProcess.Listener(null, false), starter), "--check: a good file, with a warning");
+        assertEquals(0, started.get());
     }
 }
