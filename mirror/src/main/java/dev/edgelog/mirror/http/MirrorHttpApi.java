@@ -1,15 +1,12 @@
 package dev.edgelog.mirror.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgelog.mirror.MirrorConfig;
 import dev.edgelog.mirror.relay.FleetReporter;
-import dev.edgelog.sqllog.auth.HttpGuard;
-import dev.edgelog.sqllog.auth.Scope;
 import dev.edgelog.sqllog.auth.Tls;
 import dev.edgelog.sqllog.follow.Follower;
 import dev.edgelog.sqllog.follow.FollowerMetrics;
-import dev.edgelog.sqllog.follow.FollowerStatus;
+import dev.edgelog.sqllog.follow.FollowerRoutes;
 import dev.edgelog.sqllog.pull.PullService;
 import dev.edgelog.sqllog.segment.SegmentStore;
 import io.micrometer.core.instrument.Gauge;
@@ -20,11 +17,8 @@ import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import org.xnio.Options;
 
@@ -37,10 +31,7 @@ import org.xnio.Options;
  */
 public final class MirrorHttpApi implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final MirrorConfig config;
-    private final Follower follower;
     private final PullService pull;
     private final SegmentStore segments;
     private final FleetReporter reporter;
@@ -50,7 +41,6 @@ public final class MirrorHttpApi implements AutoCloseable {
     public MirrorHttpApi(MirrorConfig config, Follower follower, PullService pull, SegmentStore segments,
                          FleetReporter reporter, Clock clock) throws IOException {
         this.config = config;
-        this.follower = follower;
         this.pull = pull;
         this.segments = segments;
         this.reporter = reporter;
@@ -66,11 +56,8 @@ public final class MirrorHttpApi implements AutoCloseable {
         Gauge.builder("edgelog_mirror_first_index", segments, SegmentStore::firstIndex)
                 .description("oldest index retained").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
-        HttpHandler routes = pull.addTo(Handlers.routing())
-                .get("/status", guarded(this::status))
-                .get("/readyz", guarded(this::readyz))
-                .get("/metrics", guarded(this::metrics))
-                .setFallbackHandler(ex -> text(ex, 404, "no such endpoint: " + ex.getRequestPath()));
+        HttpHandler routes = FollowerRoutes.addTo(pull.addTo(Handlers.routing()), config.credentials(), follower,
+                config.readyMaxLag(), registry::scrape, this::status);
         Undertow.Builder b = Undertow.builder()
                 .setWorkerThreads(config.workerThreads())
                 .setSocketOption(Options.BACKLOG, 8192)
@@ -91,38 +78,10 @@ public final class MirrorHttpApi implements AutoCloseable {
         return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
     }
 
-    @FunctionalInterface
-    private interface Endpoint {
-        void handle(HttpServerExchange ex) throws IOException;
-    }
-
-    /** Checks the status scope, then runs {@code e} on a worker thread with blocking I/O. */
-    private HttpHandler guarded(Endpoint e) {
-        return ex -> {
-            HttpGuard.Refusal r = HttpGuard.check(config.credentials(), ex, Scope.STATUS);
-            if (r != null) {
-                text(ex, r.status(), r.message());
-                return;
-            }
-            ex.dispatch(() -> {
-                try {
-                    ex.startBlocking();
-                    e.handle(ex);
-                } catch (IOException io) {
-                    text(ex, 500, io.toString());
-                } finally {
-                    ex.endExchange();
-                }
-            });
-        };
-    }
-
-    private void status(HttpServerExchange ex) throws IOException {
-        ObjectNode out = JSON.createObjectNode();
+    private void status(ObjectNode out) {
         out.put("node", config.nodeName());
         out.put("role", "mirror");
         out.put("database", config.databaseFile().toString());
-        follower.describeTo(out);
         out.put("first_index", segments.firstIndex());
         out.put("last_index", segments.lastIndex());
         out.put("segment_bytes", segments.totalBytes());
@@ -130,24 +89,6 @@ public final class MirrorHttpApi implements AutoCloseable {
         out.put("followers", pull.followers().direct().size());
         out.put("snapshots_served", pull.snapshotsServed());
         out.put("fleet_reports_sent", reporter.reportsSent());
-        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        ex.getOutputStream().write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(out));
-    }
-
-    private void readyz(HttpServerExchange ex) {
-        FollowerStatus.Readiness r = follower.status().readiness(config.readyMaxLag());
-        text(ex, r.ready() ? 200 : 503, r.message());
-    }
-
-    private void metrics(HttpServerExchange ex) throws IOException {
-        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-        ex.getOutputStream().write(registry.scrape().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void text(HttpServerExchange ex, int status, String message) {
-        ex.setStatusCode(status);
-        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
-        ex.getResponseSender().send(message + "\n");
     }
 
     @Override

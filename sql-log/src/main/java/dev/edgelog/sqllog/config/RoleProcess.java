@@ -84,7 +84,7 @@ public final class RoleProcess {
     }
 
     private static String openListener(String bindHost) {
-        return "no authentication is configured (auth.users_file or auth.tokens_file), so it refuses to start"
+        return "no authentication is configured (auth.users_file or auth.tokens_file); refusing to start"
                 + " an open listener" + (bindHost == null ? "" : " on " + bindHost
                 + " (only a loopback http_address may run open)")
                 + ". Pass --insecure to run without authentication on purpose.";
