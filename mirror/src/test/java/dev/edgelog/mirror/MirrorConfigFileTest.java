@@ -71,6 +71,7 @@ class MirrorConfigFileTest {
         assertTrue(message(ok + "tls: {cert_file: a.crt}\n").contains("tls.key_file"));
         assertTrue(message(ok + "http_address: nowhere\n").contains("http_address"));
         assertTrue(message(ok + "worker_threads: lots\n").contains("line 3"));
+        assertTrue(message(ok + "token_file: missing.token\n").contains("token_file"));
     }
 
     private String message(String yaml) {

@@ -65,7 +65,14 @@ public final class YamlConfig {
         if (file == null) {
             return null;
         }
-        String s = Files.readString(resolve(configFile, file), StandardCharsets.UTF_8).strip();
+        Path path = resolve(configFile, file);
+        String s;
+        try {
+            s = Files.readString(path, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new IllegalArgumentException(configFile + ": " + key + " " + path + " is not a readable file ("
+                    + e.getClass().getSimpleName() + ")", e);
+        }
         if (s.isEmpty()) {
             throw new IllegalArgumentException(configFile + ": " + key + " " + file + " is empty");
         }
