@@ -85,7 +85,7 @@ public final class PrimaryProcesses implements AutoCloseable {
         }
         for (int i = 0; i < 3; i++) {
             Files.writeString(dir.resolve("n" + i + ".yaml"), "node_id: n" + i + "\n"
-                    + "data_dir: " + dir.resolve("n" + i) + "\n"
+                    + "data_dir: " + dataDir(i) + "\n"
                     + "snapshot_threshold: 200\nraft_segment_bytes: 65536\n"
                     + "segments: {segment_bytes: 32768, retention_bytes: 98304}\n" + peers);
         }
@@ -108,6 +108,18 @@ public final class PrimaryProcesses implements AutoCloseable {
     public void kill9(int i) throws InterruptedException {
         nodes[i].kill9();
         nodes[i] = null;
+    }
+
+    /** Stops node {@code i} with SIGTERM (an orderly stop) and returns its exit code. */
+    public int terminate(int i, Duration timeout) throws InterruptedException {
+        int code = nodes[i].terminate(timeout);
+        nodes[i] = null;
+        return code;
+    }
+
+    /** Node {@code i}'s data directory (Raft log, {@code db/}, SQL-log segments in {@code log/}). */
+    public Path dataDir(int i) {
+        return dir.resolve("n" + i);
     }
 
     /** {@code host:port} of node {@code i}'s HTTP API. */
