@@ -67,9 +67,10 @@ final class EdgeBenchmark {
             try (SqliteApplier a = SqliteApplier.open(edgeDir.resolve("edge.db"), ApplierConfig.forLog(up.logId()))) {
                 a.apply(applied.subList(0, 1)); // the schema; the agent catches up the rest
             }
+            String local = "127.0.0.1:" + CommitBenchmark.freePort();
+            int batch = FRAMES_PER_PULL * up.frameBytes();
             EdgeConfig c = EdgeConfig.of("bench-edge", edgeDir, List.of(URI.create(up.url())))
-                    .withHttpAddress("127.0.0.1:" + CommitBenchmark.freePort())
-                    .withMaxBatchBytes(FRAMES_PER_PULL * up.frameBytes());
+                    .with(f -> f.withHttpAddress(local).withMaxBatchBytes(batch));
             CountDownLatch done = new CountDownLatch(1);
             long target = applied.size();
             long[] end = new long[1];
@@ -173,8 +174,9 @@ final class EdgeBenchmark {
             HttpLoad.run(addr, "/db/execute", 1, 1, Duration.ofSeconds(2),
                     () -> "[\"CREATE TABLE IF NOT EXISTS ads(id INTEGER PRIMARY KEY, campaign INTEGER, name TEXT, bid REAL)\"]",
                     (s, b) -> true);
+            String local = "127.0.0.1:" + CommitBenchmark.freePort();
             EdgeConfig c = EdgeConfig.of("visibility-edge", dir.resolve("edge"), List.of(URI.create("http://" + http)))
-                    .withHttpAddress("127.0.0.1:" + CommitBenchmark.freePort());
+                    .with(f -> f.withHttpAddress(local));
             ConcurrentHashMap<Long, Long> acked = new ConcurrentHashMap<>();
             long[] visibleAt = new long[4_000_000];
             AtomicLong seen = new AtomicLong();

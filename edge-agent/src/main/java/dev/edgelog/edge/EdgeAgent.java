@@ -3,8 +3,6 @@ package dev.edgelog.edge;
 import dev.edgelog.sqllog.follow.Follower;
 import dev.edgelog.sqllog.follow.FollowerStatus;
 import dev.edgelog.edge.http.LocalApi;
-import dev.edgelog.sqllog.auth.Tls;
-import dev.edgelog.sqllog.pull.PullClient;
 import java.io.IOException;
 import java.time.Clock;
 
@@ -20,14 +18,8 @@ public final class EdgeAgent implements AutoCloseable {
 
     private EdgeAgent(EdgeConfig config) throws IOException {
         this.config = config;
-        PullClient.Options options = PullClient.Options.of(config.nodeName()).withRole("edge")
-                .withToken(config.token())
-                .withStallTimeout(config.stallTimeout());
-        if (config.caFile() != null) {
-            options = options.withSsl(Tls.client(config.caFile()));
-        }
         Clock clock = Clock.systemUTC();
-        this.follower = new Follower(config.followerSettings(), options, clock);
+        this.follower = new Follower(config.followerSettings(), config.follow().pullOptions("edge"), clock);
         try {
             this.api = new LocalApi(config, follower, clock);
         } catch (RuntimeException e) {

@@ -41,10 +41,10 @@ public final class EdgeMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return RoleProcess.run("edge", config, check, insecure, () -> EdgeConfigFile.load(config, nodeName, dataDir),
-                c -> new RoleProcess.Listener(c.httpHost(), c.credentials() != null), c -> {
+                c -> new RoleProcess.Listener(c.follow().httpHost(), c.follow().credentials() != null), c -> {
                     EdgeAgent agent = EdgeAgent.start(c);
                     return new RoleProcess.Started(agent::close,
-                            "READY node=" + c.nodeName() + " http=" + c.httpHost() + ":" + agent.httpPort());
+                            "READY node=" + c.follow().nodeName() + " http=" + c.follow().httpHost() + ":" + agent.httpPort());
                 });
     }
 }

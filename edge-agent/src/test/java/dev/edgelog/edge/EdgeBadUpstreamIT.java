@@ -44,16 +44,18 @@ class EdgeBadUpstreamIT {
     void when_theUpstreamAnswersBadly_then_theDatabaseIsUntouchedUntilAGoodAnswer() throws Exception {
         List<Entry> log = entries(30);
         EdgeConfig config = EdgeConfig.of("edge-under-test", dir.resolve("edge"), List.of(URI.create("http://127.0.0.1:1")));
-        java.nio.file.Files.createDirectories(config.dataDir());
+        java.nio.file.Files.createDirectories(config.follow().dataDir());
         try (SqliteApplier a = SqliteApplier.open(config.databaseFile(), ApplierConfig.forLog(LOG))) {
             a.apply(log.subList(0, 10));
         }
         String before = content(config.databaseFile());
 
         try (FakeUpstream up = FakeUpstream.start(frames(log.subList(10, 15), LOG, b -> b))) {
-            EdgeConfig c = new EdgeConfig(config.nodeName(), config.dataDir(), List.of(up.uri()), null, null,
-                    "127.0.0.1:" + TestPorts.free(), null, 1 << 20, Duration.ofMillis(200), Duration.ofMillis(500), 1000,
-                    Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(50));
+            String local = "127.0.0.1:" + TestPorts.free();
+            EdgeConfig c = EdgeConfig.of(config.follow().nodeName(), config.follow().dataDir(), List.of(up.uri()))
+                    .with(f -> f.withHttpAddress(local).withMaxBatchBytes(1 << 20)
+                            .withTiming(Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofMillis(5),
+                                    Duration.ofMillis(50), Duration.ofMillis(50)));
             List<FakeUpstream.Reply> bad = List.of(
                     answer("200 OK", List.of("Content-Type: text/html"), "<html><body>502 Bad Gateway</body></html>"
                             .getBytes(StandardCharsets.UTF_8)),

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgelog.sqllog.auth.Credentials;
 import dev.edgelog.sqllog.auth.Scope;
+import dev.edgelog.sqllog.follow.FollowConfig;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,13 +32,13 @@ class EdgeConfigFileTest {
     @Test
     void when_onlyTheEssentialsAreGiven_then_everythingElseHasItsDefault() throws Exception {
         EdgeConfig c = load("node_name: e1\ndata_dir: data\nupstreams: [\"http://10.0.0.1:4001\", \"https://m1:4001\"]\n");
-        assertEquals("e1", c.nodeName());
-        assertEquals(dir.resolve("data"), c.dataDir(), "relative to the config file");
-        assertEquals(List.of(URI.create("http://10.0.0.1:4001"), URI.create("https://m1:4001")), c.upstreams());
-        assertEquals(EdgeConfig.DEFAULT_HTTP_ADDRESS, c.httpAddress());
-        assertEquals(EdgeConfig.DEFAULT_POLL_WAIT, c.pollWait());
-        assertNull(c.token());
-        assertNull(c.credentials(), "the local API is open unless auth is given");
+        assertEquals("e1", c.follow().nodeName());
+        assertEquals(dir.resolve("data"), c.follow().dataDir(), "relative to the config file");
+        assertEquals(List.of(URI.create("http://10.0.0.1:4001"), URI.create("https://m1:4001")), c.follow().upstreams());
+        assertEquals(EdgeConfig.DEFAULT_HTTP_ADDRESS, c.follow().httpAddress());
+        assertEquals(FollowConfig.DEFAULT_POLL_WAIT, c.follow().pollWait());
+        assertNull(c.follow().token());
+        assertNull(c.follow().credentials(), "the local API is open unless auth is given");
         assertEquals(dir.resolve("data").resolve("edge.db"), c.databaseFile());
     }
 
@@ -47,14 +48,14 @@ class EdgeConfigFileTest {
         EdgeConfig c = load("node_name: e1\ndata_dir: /var/lib/e\nupstreams: [\"http://p:1\"]\ntoken_file: pull.token\n"
                 + "http_address: 127.0.0.1:5000\npoll_wait_ms: 1000\nstall_timeout_ms: 2000\nready_max_lag: 5\n"
                 + "backoff: {initial_ms: 10, max_ms: 20}\nbreaker_open_ms: 300\nmax_batch_bytes: 65536\n");
-        assertEquals("s3cret", c.token());
-        assertEquals(5000, c.httpPort());
-        assertEquals(Duration.ofSeconds(1), c.pollWait());
-        assertEquals(Duration.ofSeconds(2), c.stallTimeout());
-        assertEquals(5, c.readyMaxLag());
-        assertEquals(Duration.ofMillis(10), c.backoffInitial());
-        assertEquals(Duration.ofMillis(300), c.breakerOpen());
-        assertEquals(65536, c.maxBatchBytes());
+        assertEquals("s3cret", c.follow().token());
+        assertEquals(5000, c.follow().httpPort());
+        assertEquals(Duration.ofSeconds(1), c.follow().pollWait());
+        assertEquals(Duration.ofSeconds(2), c.follow().stallTimeout());
+        assertEquals(5, c.follow().readyMaxLag());
+        assertEquals(Duration.ofMillis(10), c.follow().backoffInitial());
+        assertEquals(Duration.ofMillis(300), c.follow().breakerOpen());
+        assertEquals(65536, c.follow().maxBatchBytes());
     }
 
     @Test
@@ -63,10 +64,10 @@ class EdgeConfigFileTest {
                 + Credentials.sha256("ops-token") + "\", \"scopes\": [\"status\"]}]");
         Files.writeString(dir.resolve("users.json"), "[{\"username\": \"prom\", \"password\": \"p\", \"perms\": [\"ready\"]}]");
         EdgeConfig c = load(OK + "http_address: 0.0.0.0:4101\nauth: {tokens_file: tokens.json, users_file: users.json}\n");
-        assertNotNull(c.credentials());
-        assertEquals(Credentials.Verdict.ALLOWED, c.credentials().check("Bearer ops-token", Scope.STATUS));
-        assertEquals(Credentials.Verdict.ALLOWED, c.credentials().check("Basic cHJvbTpw", Scope.STATUS)); // prom:p
-        assertEquals(Credentials.Verdict.UNAUTHENTICATED, c.credentials().check(null, Scope.STATUS));
+        assertNotNull(c.follow().credentials());
+        assertEquals(Credentials.Verdict.ALLOWED, c.follow().credentials().check("Bearer ops-token", Scope.STATUS));
+        assertEquals(Credentials.Verdict.ALLOWED, c.follow().credentials().check("Basic cHJvbTpw", Scope.STATUS)); // prom:p
+        assertEquals(Credentials.Verdict.UNAUTHENTICATED, c.follow().credentials().check(null, Scope.STATUS));
     }
 
     private static final String OK = "data_dir: d\nupstreams: [\"http://127.0.0.1:1\"]\n";

@@ -4,17 +4,17 @@ import static dev.edgelog.sqllog.config.YamlConfig.millis;
 import static dev.edgelog.sqllog.config.YamlConfig.or;
 
 import dev.edgelog.sqllog.config.AuthSection;
+import dev.edgelog.sqllog.config.FollowKeys;
 import dev.edgelog.sqllog.config.SegmentsSection;
 import dev.edgelog.sqllog.config.TlsSection;
 import dev.edgelog.sqllog.config.YamlConfig;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The YAML form of {@link MirrorConfig}. Only {@code data_dir} and {@code upstreams} are required;
+ * The YAML form of {@link MirrorConfig}: the keys every following role shares ({@link FollowKeys})
+ * and the mirror's own. Only {@code data_dir} and {@code upstreams} are required;
  * an unknown key is an error naming it. File paths are relative to the config file.
  *
  * <pre>
@@ -39,13 +39,11 @@ import java.util.List;
  */
 public final class MirrorConfigFile {
 
-    record Backoff(Long initialMs, Long maxMs) {
-    }
-
     record File(String nodeName, String dataDir, List<String> upstreams, String tokenFile, String caFile,
                 String httpAddress, AuthSection auth, TlsSection tls, SegmentsSection segments,
-                Integer maxBatchBytes, Long pollWaitMs, Long stallTimeoutMs, Long readyMaxLag, Backoff backoff,
-                Long breakerOpenMs, Long fleetReportMs, Integer workerThreads) {
+                Integer maxBatchBytes, Long pollWaitMs, Long stallTimeoutMs, Long readyMaxLag,
+                FollowKeys.Backoff backoff, Long breakerOpenMs, Long fleetReportMs, Integer workerThreads)
+            implements FollowKeys {
     }
 
     private MirrorConfigFile() {
@@ -54,27 +52,11 @@ public final class MirrorConfigFile {
     /** Reads and validates {@code path}; non-null overrides (command-line flags) win over its keys. */
     public static MirrorConfig load(Path path, String nodeNameOverride, Path dataDirOverride) throws IOException {
         File f = YamlConfig.read(path, File.class);
-        Path dataDir = dataDirOverride != null ? dataDirOverride
-                : YamlConfig.resolve(path, YamlConfig.require(f.dataDir(), "data_dir"));
-        List<URI> upstreams = YamlConfig.upstreams(f.upstreams(), "upstreams");
-        String name = nodeNameOverride != null ? nodeNameOverride
-                : f.nodeName() != null ? f.nodeName() : InetAddress.getLocalHost().getHostName();
-        MirrorConfig d = MirrorConfig.of(name, dataDir, upstreams);
-        Backoff b = f.backoff() == null ? new Backoff(null, null) : f.backoff();
-        return new MirrorConfig(name, dataDir, upstreams, YamlConfig.secret(path, f.tokenFile(), "token_file"),
-                YamlConfig.resolve(path, f.caFile()),
-                or(f.httpAddress(), d.httpAddress()),
-                AuthSection.load(path, f.auth()),
+        return new MirrorConfig(
+                FollowKeys.toConfig(path, f, nodeNameOverride, dataDirOverride, MirrorConfig.DEFAULT_HTTP_ADDRESS),
                 TlsSection.resolve(path, f.tls(), false),
-                or(f.maxBatchBytes(), d.maxBatchBytes()),
-                millis(f.pollWaitMs(), d.pollWait()),
-                millis(f.stallTimeoutMs(), d.stallTimeout()),
-                or(f.readyMaxLag(), d.readyMaxLag()),
-                millis(b.initialMs(), d.backoffInitial()),
-                millis(b.maxMs(), d.backoffMax()),
-                millis(f.breakerOpenMs(), d.breakerOpen()),
                 SegmentsSection.toConfig(f.segments()),
-                millis(f.fleetReportMs(), d.fleetReport()),
-                or(f.workerThreads(), d.workerThreads()));
+                millis(f.fleetReportMs(), MirrorConfig.DEFAULT_FLEET_REPORT),
+                or(f.workerThreads(), MirrorConfig.DEFAULT_WORKER_THREADS));
     }
 }

@@ -38,10 +38,10 @@ public final class MirrorMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return RoleProcess.run("mirror", config, check, insecure, () -> MirrorConfigFile.load(config, nodeName, dataDir),
-                c -> new RoleProcess.Listener(null, c.credentials() != null), c -> {
+                c -> new RoleProcess.Listener(null, c.follow().credentials() != null), c -> {
                     MirrorNode node = MirrorNode.start(c);
                     return new RoleProcess.Started(node::close,
-                            "READY node=" + c.nodeName() + " http=" + c.httpHost() + ":" + node.httpPort());
+                            "READY node=" + c.follow().nodeName() + " http=" + c.follow().httpHost() + ":" + node.httpPort());
                 });
     }
 }

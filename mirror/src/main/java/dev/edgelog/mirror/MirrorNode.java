@@ -3,7 +3,6 @@ package dev.edgelog.mirror;
 import dev.edgelog.mirror.http.MirrorHttpApi;
 import dev.edgelog.mirror.relay.FleetReporter;
 import dev.edgelog.mirror.relay.MirrorLog;
-import dev.edgelog.sqllog.auth.Tls;
 import dev.edgelog.sqllog.follow.Follower;
 import dev.edgelog.sqllog.follow.FollowerStatus;
 import dev.edgelog.sqllog.pull.PullClient;
@@ -38,18 +37,14 @@ public final class MirrorNode implements AutoCloseable {
         this.config = config;
         Clock clock = Clock.systemUTC();
         try {
-            Files.createDirectories(config.dataDir());
-            segments = remember(SegmentStore.open(config.dataDir().resolve("log"), config.segments(), clock));
-            MirrorLog log = new MirrorLog(config.nodeName(), segments, config.databaseFile());
-            PullClient.Options options = PullClient.Options.of(config.nodeName()).withRole("mirror")
-                    .withToken(config.token()).withStallTimeout(config.stallTimeout());
-            if (config.caFile() != null) {
-                options = options.withSsl(Tls.client(config.caFile()));
-            }
+            Files.createDirectories(config.follow().dataDir());
+            segments = remember(SegmentStore.open(config.follow().dataDir().resolve("log"), config.segments(), clock));
+            MirrorLog log = new MirrorLog(config.follow().nodeName(), segments, config.databaseFile());
+            PullClient.Options options = config.follow().pullOptions("mirror");
             follower = remember(new Follower(config.followerSettings(), options, clock, log));
             log.attach(follower);
-            pull = remember(new PullService(config.nodeName(), log, config.credentials(),
-                    config.dataDir().resolve("pull-snapshots"), clock));
+            pull = remember(new PullService(config.follow().nodeName(), log, config.follow().credentials(),
+                    config.follow().dataDir().resolve("pull-snapshots"), clock));
             FleetReporter reporter = remember(new FleetReporter(follower, pull.fleet(), options, config.fleetReport()));
             api = remember(new MirrorHttpApi(config, follower, pull, segments, reporter, clock));
         } catch (IOException | RuntimeException e) {
@@ -57,8 +52,8 @@ public final class MirrorNode implements AutoCloseable {
             throw e;
         }
         follower.start();
-        LOG.info("{}: mirror serving on {}:{}, following {}", config.nodeName(), config.httpHost(), api.port(),
-                config.upstreams());
+        LOG.info("{}: mirror serving on {}:{}, following {}", config.follow().nodeName(), config.follow().httpHost(), api.port(),
+                config.follow().upstreams());
     }
 
     private <T extends AutoCloseable> T remember(T resource) {
@@ -98,7 +93,7 @@ public final class MirrorNode implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
-                LOG.warn("{}: closing {} failed: {}", config.nodeName(), c, e.toString());
+                LOG.warn("{}: closing {} failed: {}", config.follow().nodeName(), c, e.toString());
             }
         }
         opened.clear();

@@ -50,7 +50,7 @@ class MirrorAuthIT {
              PullServer primary = PullServer.start(source, upstreamAuth, dir.resolve("primary-snaps"))) {
             source.appendRows(40);
             MirrorConfig config = MirrorIT.mirror(dir.resolve("a"), "mirror-a", primary.uri())
-                    .withSecurity(MIRROR_TOKEN, null, mirrorAuth, null);
+                    .with(f -> f.withUpstreamAuth(MIRROR_TOKEN, null).withCredentials(mirrorAuth));
             try (MirrorNode a = MirrorNode.start(config)) {
                 Await.until("the mirror got in with its token", Duration.ofSeconds(30),
                         () -> a.status().appliedIndex() == 40);

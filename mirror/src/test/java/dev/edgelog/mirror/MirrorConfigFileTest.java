@@ -28,13 +28,13 @@ class MirrorConfigFileTest {
     @Test
     void when_onlyTheEssentialsAreGiven_then_everythingElseHasItsDefault() throws Exception {
         MirrorConfig c = load("node_name: m1\ndata_dir: data\nupstreams: [\"http://10.0.0.1:4001\"]\n");
-        assertEquals("m1", c.nodeName());
+        assertEquals("m1", c.follow().nodeName());
         assertEquals(dir.resolve("data").resolve("mirror.db"), c.databaseFile(), "relative to the config file");
-        assertEquals(MirrorConfig.DEFAULT_HTTP_ADDRESS, c.httpAddress());
+        assertEquals(MirrorConfig.DEFAULT_HTTP_ADDRESS, c.follow().httpAddress());
         assertEquals(MirrorConfig.DEFAULT_FLEET_REPORT, c.fleetReport());
         assertEquals(0, c.segments().retentionBytes());
-        assertNull(c.credentials());
-        assertNull(c.token());
+        assertNull(c.follow().credentials());
+        assertNull(c.follow().token());
         assertNull(c.tls());
     }
 
@@ -48,15 +48,15 @@ class MirrorConfigFileTest {
                 + "tls: {cert_file: m.crt, key_file: m.key}\nhttp_address: 127.0.0.1:4300\n"
                 + "segments: {segment_bytes: 1048576, retention_bytes: 1073741824, retention_ms: 86400000}\n"
                 + "fleet_report_ms: 1000\nworker_threads: 4\npoll_wait_ms: 1000\n");
-        assertEquals("up-secret", c.token());
-        assertNotNull(c.credentials());
+        assertEquals("up-secret", c.follow().token());
+        assertNotNull(c.follow().credentials());
         assertEquals(dir.resolve("m.crt"), c.tls().certFile());
-        assertEquals(4300, c.httpPort());
+        assertEquals(4300, c.follow().httpPort());
         assertEquals(1 << 20, c.segments().segmentBytes());
         assertEquals(1L << 30, c.segments().retentionBytes());
         assertEquals(Duration.ofSeconds(1), c.fleetReport());
         assertEquals(4, c.workerThreads());
-        assertEquals(2, c.upstreams().size());
+        assertEquals(2, c.follow().upstreams().size());
     }
 
     @Test

@@ -42,9 +42,10 @@ class MirrorIT {
     Path dir;
 
     static MirrorConfig mirror(Path dataDir, String name, URI... upstreams) {
-        return MirrorConfig.of(name, dataDir, List.of(upstreams)).withHttpAddress("127.0.0.1:0")
-                .withTiming(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofMillis(20), Duration.ofMillis(200),
-                        Duration.ofMillis(500), Duration.ofMillis(200));
+        return MirrorConfig.of(name, dataDir, List.of(upstreams))
+                .with(f -> f.withHttpAddress("127.0.0.1:0").withTiming(Duration.ofSeconds(2), Duration.ofSeconds(5),
+                        Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(500)))
+                .withFleetReport(Duration.ofMillis(200));
     }
 
     static URI uri(MirrorNode m) {
@@ -150,8 +151,10 @@ class MirrorIT {
         int portD = dev.edgelog.sqllog.testing.TestPorts.free();
         URI c = URI.create("http://127.0.0.1:" + portC);
         URI d = URI.create("http://127.0.0.1:" + portD);
-        try (MirrorNode mc = MirrorNode.start(mirror(dir.resolve("c"), "mirror-c", d).withHttpAddress("127.0.0.1:" + portC));
-             MirrorNode md = MirrorNode.start(mirror(dir.resolve("d"), "mirror-d", c).withHttpAddress("127.0.0.1:" + portD))) {
+        try (MirrorNode mc = MirrorNode.start(mirror(dir.resolve("c"), "mirror-c", d)
+                .with(f -> f.withHttpAddress("127.0.0.1:" + portC)));
+             MirrorNode md = MirrorNode.start(mirror(dir.resolve("d"), "mirror-d", c)
+                .with(f -> f.withHttpAddress("127.0.0.1:" + portD)))) {
             Await.until("both mirrors see the loop", WAIT,
                     () -> String.valueOf(mc.status().lastError()).contains("leads back to this node")
                             && String.valueOf(md.status().lastError()).contains("leads back to this node"));

@@ -32,7 +32,7 @@ class MirrorTlsIT {
              PullServer primary = PullServer.start(source, null, dir.resolve("primary-snaps"))) {
             source.appendRows(20);
             MirrorConfig config = MirrorIT.mirror(dir.resolve("a"), "mirror-a", primary.uri())
-                    .withSecurity(null, null, null, new TlsSection.Files(mirrorCert.cert(), mirrorCert.key(), null));
+                    .withTls(new TlsSection.Files(mirrorCert.cert(), mirrorCert.key(), null));
             try (MirrorNode a = MirrorNode.start(config)) {
                 URI https = URI.create("https://127.0.0.1:" + a.httpPort());
                 Follower trusting = edge("edge-1", https, mirrorCert.cert());

@@ -1,6 +1,7 @@
 package dev.edgelog.edge.http;
 
 import dev.edgelog.edge.EdgeConfig;
+import dev.edgelog.sqllog.follow.FollowConfig;
 import dev.edgelog.sqllog.follow.Follower;
 import dev.edgelog.sqllog.follow.FollowerMetrics;
 import dev.edgelog.sqllog.follow.FollowerRoutes;
@@ -15,7 +16,7 @@ import java.time.Clock;
 /**
  * The local status API, on 127.0.0.1 by default: {@code /status} (JSON), {@code /readyz} (200 once
  * bootstrapped with fewer than {@code ready_max_lag} entries unapplied, else 503 with the reason)
- * and {@code /metrics} (Prometheus). With {@link EdgeConfig#credentials()} all three need the
+ * and {@code /metrics} (Prometheus). With credentials configured all three need the
  * {@code status} scope (401 with a challenge without valid credentials, 403 without the scope).
  */
 public final class LocalApi implements AutoCloseable {
@@ -26,13 +27,14 @@ public final class LocalApi implements AutoCloseable {
     public LocalApi(EdgeConfig config, Follower follower, Clock clock) {
         FollowerMetrics.bind(registry, "edgelog_edge", follower, clock);
         new JvmMemoryMetrics().bindTo(registry);
+        FollowConfig f = config.follow();
         this.server = Undertow.builder()
-                .addHttpListener(config.httpPort(), config.httpHost())
+                .addHttpListener(f.httpPort(), f.httpHost())
                 .setIoThreads(1)
                 .setWorkerThreads(2)
-                .setHandler(FollowerRoutes.addTo(Handlers.routing(), config.credentials(), follower,
-                        config.readyMaxLag(), registry::scrape, out -> {
-                            out.put("node", config.nodeName());
+                .setHandler(FollowerRoutes.addTo(Handlers.routing(), f.credentials(), follower,
+                        f.readyMaxLag(), registry::scrape, out -> {
+                            out.put("node", f.nodeName());
                             out.put("database", config.databaseFile().toString());
                         }))
                 .build();

@@ -56,8 +56,8 @@ public final class MirrorHttpApi implements AutoCloseable {
         Gauge.builder("edgelog_mirror_first_index", segments, SegmentStore::firstIndex)
                 .description("oldest index retained").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
-        HttpHandler routes = FollowerRoutes.addTo(pull.addTo(Handlers.routing()), config.credentials(), follower,
-                config.readyMaxLag(), registry::scrape, this::status);
+        HttpHandler routes = FollowerRoutes.addTo(pull.addTo(Handlers.routing()), config.follow().credentials(), follower,
+                config.follow().readyMaxLag(), registry::scrape, this::status);
         Undertow.Builder b = Undertow.builder()
                 .setWorkerThreads(config.workerThreads())
                 .setSocketOption(Options.BACKLOG, 8192)
@@ -65,9 +65,9 @@ public final class MirrorHttpApi implements AutoCloseable {
                 .setServerOption(UndertowOptions.ENABLE_STATISTICS, false)
                 .setHandler(routes);
         if (config.tls() == null) {
-            b.addHttpListener(config.httpPort(), config.httpHost());
+            b.addHttpListener(config.follow().httpPort(), config.follow().httpHost());
         } else {
-            b.addHttpsListener(config.httpPort(), config.httpHost(),
+            b.addHttpsListener(config.follow().httpPort(), config.follow().httpHost(),
                     Tls.server(config.tls().certFile(), config.tls().keyFile()));
         }
         this.server = b.build();
@@ -79,7 +79,7 @@ public final class MirrorHttpApi implements AutoCloseable {
     }
 
     private void status(ObjectNode out) {
-        out.put("node", config.nodeName());
+        out.put("node", config.follow().nodeName());
         out.put("role", "mirror");
         out.put("database", config.databaseFile().toString());
         out.put("first_index", segments.firstIndex());
