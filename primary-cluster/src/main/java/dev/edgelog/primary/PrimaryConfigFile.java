@@ -46,8 +46,8 @@ public final class PrimaryConfigFile {
     }
 
     record File(String nodeId, String clusterName, String dataDir, List<Peer> peers, GroupCommit groupCommit,
-                Integer maxBodyBytes, Long snapshotThreshold, Long raftSegmentBytes, Integer httpWorkers, SegmentsSection segments, AuthSection auth,
-                TlsSection tls, Boolean join) {
+                Integer maxBodyBytes, Long snapshotThreshold, Long raftSegmentBytes, Integer httpWorkers,
+                SegmentsSection segments, AuthSection auth, TlsSection tls, Boolean join) {
     }
 
     private PrimaryConfigFile() {

@@ -74,18 +74,17 @@ public interface FollowKeys {
         List<URI> upstreams = YamlConfig.upstreams(f.upstreams(), "upstreams");
         String name = nodeNameOverride != null ? nodeNameOverride
                 : f.nodeName() != null ? f.nodeName() : InetAddress.getLocalHost().getHostName();
-        FollowConfig d = FollowConfig.of(name, dataDir, upstreams, defaultHttpAddress);
         Backoff b = f.backoff() == null ? new Backoff(null, null) : f.backoff();
         return new FollowConfig(name, dataDir, upstreams, YamlConfig.secret(path, f.tokenFile(), "token_file"),
                 YamlConfig.resolve(path, f.caFile()),
-                or(f.httpAddress(), d.httpAddress()),
+                or(f.httpAddress(), defaultHttpAddress),
                 AuthSection.load(path, f.auth()),
-                or(f.maxBatchBytes(), d.maxBatchBytes()),
-                millis(f.pollWaitMs(), d.pollWait()),
-                millis(f.stallTimeoutMs(), d.stallTimeout()),
-                or(f.readyMaxLag(), d.readyMaxLag()),
-                millis(b.initialMs(), d.backoffInitial()),
-                millis(b.maxMs(), d.backoffMax()),
-                millis(f.breakerOpenMs(), d.breakerOpen()));
+                or(f.maxBatchBytes(), FollowConfig.DEFAULT_MAX_BATCH_BYTES),
+                millis(f.pollWaitMs(), FollowConfig.DEFAULT_POLL_WAIT),
+                millis(f.stallTimeoutMs(), FollowConfig.DEFAULT_STALL_TIMEOUT),
+                or(f.readyMaxLag(), FollowConfig.DEFAULT_READY_MAX_LAG),
+                millis(b.initialMs(), FollowConfig.DEFAULT_BACKOFF_INITIAL),
+                millis(b.maxMs(), FollowConfig.DEFAULT_BACKOFF_MAX),
+                millis(f.breakerOpenMs(), FollowConfig.DEFAULT_BREAKER_OPEN));
     }
 }

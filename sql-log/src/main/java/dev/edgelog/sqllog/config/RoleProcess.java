@@ -17,6 +17,16 @@ import java.util.function.Function;
  */
 public final class RoleProcess {
 
+    /**
+     * The environment variable naming a parent process (pid) this node exits with: a demo or test
+     * that starts roles as child processes sets it, so that no node outlives it, even when the
+     * parent is killed with SIGKILL.
+     */
+    public static final String EXIT_WITH_PARENT_ENV = "EDGELOG_EXIT_WITH_PARENT";
+
+    private RoleProcess() {
+    }
+
     /** A started node. */
     @FunctionalInterface
     public interface Node {
@@ -72,7 +82,7 @@ public final class RoleProcess {
             }
             return 0;
         }
-        if (!authorizedToStart(role, l.bindHost(), l.hasCredentials(), insecure)) {
+        if (!authorizedToStart(role, l, insecure)) {
             return 2;
         }
         Started s = starter.start(config);
@@ -88,9 +98,6 @@ public final class RoleProcess {
                 + " an open listener" + (bindHost == null ? "" : " on " + bindHost
                 + " (only a loopback http_address may run open)")
                 + ". Pass --insecure to run without authentication on purpose.";
-    }
-
-    private RoleProcess() {
     }
 
     private static void watchParent(String role) {
@@ -121,22 +128,14 @@ public final class RoleProcess {
 
     /**
      * False (after saying why on stderr) when the node would serve without authentication and the
-     * operator did not pass {@code --insecure}.
+     * operator did not pass {@code --insecure}, unless the role allows an open listener on loopback
+     * ({@link Listener#bindHost()} set) and it binds a loopback address.
      */
-    public static boolean authorizedToStart(String role, boolean hasCredentials, boolean insecure) {
-        return authorizedToStart(role, null, hasCredentials, insecure);
-    }
-
-    /**
-     * Like {@link #authorizedToStart(String, boolean, boolean)} for a listener that may run open
-     * when only its own host can reach it (the edge agent's local API): also true when
-     * {@code bindHost} is a loopback address. Null {@code bindHost}: no such exception.
-     */
-    public static boolean authorizedToStart(String role, String bindHost, boolean hasCredentials, boolean insecure) {
-        if (mayStart(new Listener(bindHost, hasCredentials), insecure)) {
+    public static boolean authorizedToStart(String role, Listener listener, boolean insecure) {
+        if (mayStart(listener, insecure)) {
             return true;
         }
-        System.err.println("edgelog " + role + ": " + openListener(bindHost));
+        System.err.println("edgelog " + role + ": " + openListener(listener.bindHost()));
         return false;
     }
 
@@ -153,13 +152,6 @@ public final class RoleProcess {
             return false;
         }
     }
-
-    /**
-     * The environment variable naming a parent process (pid) this node exits with: a demo or test
-     * that starts roles as child processes sets it, so that no node outlives it, even when the
-     * parent is killed with SIGKILL.
-     */
-    public static final String EXIT_WITH_PARENT_ENV = "EDGELOG_EXIT_WITH_PARENT";
 
     /** Prints {@code readyLine}, then blocks until the JVM is asked to stop and {@code node} is closed. */
     public static int serve(String role, Node node, String readyLine) throws InterruptedException {
