@@ -10,15 +10,13 @@ import dev.edgelog.sqllog.apply.SqliteApplier;
 import dev.edgelog.sqllog.codec.EntryCodec;
 import dev.edgelog.sqllog.pull.PullProtocol;
 import dev.edgelog.sqllog.testing.Await;
+import dev.edgelog.sqllog.testing.DbFiles;
 import dev.edgelog.sqllog.testing.FakeUpstream;
 import dev.edgelog.sqllog.testing.TestPorts;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,12 +142,7 @@ class EdgeBadUpstreamIT {
     }
 
     private static String content(Path db) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro");
-             java.sql.Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT (SELECT group_concat(x) FROM t) || '@' || "
-                     + "(SELECT applied_index FROM _edgelog_state)")) {
-            rs.next();
-            return rs.getString(1);
-        }
+        return DbFiles.value(db, "SELECT (SELECT group_concat(x) FROM t) || '@' || "
+                + "(SELECT applied_index FROM _edgelog_state)");
     }
 }

@@ -7,15 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgelog.sqllog.testing.Await;
 import dev.edgelog.sqllog.testing.ChildJvm;
+import dev.edgelog.sqllog.testing.DbFiles;
 import dev.edgelog.sqllog.testing.PrimaryProcesses;
 import dev.edgelog.sqllog.testing.TestPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -132,11 +129,6 @@ class EdgeProcessesIT {
     }
 
     private String edgeContent(int e) throws Exception {
-        Path db = dir.resolve("edge" + e).resolve("edge.db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro");
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(PrimaryProcesses.CONTENT)) {
-            rs.next();
-            return rs.getString(1);
-        }
+        return DbFiles.value(dir.resolve("edge" + e).resolve("edge.db"), PrimaryProcesses.CONTENT);
     }
 }

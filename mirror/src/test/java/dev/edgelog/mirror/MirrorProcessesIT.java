@@ -8,15 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgelog.sqllog.testing.Await;
 import dev.edgelog.sqllog.testing.ChildJvm;
+import dev.edgelog.sqllog.testing.DbFiles;
 import dev.edgelog.sqllog.testing.PrimaryProcesses;
 import dev.edgelog.sqllog.testing.TestPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -188,11 +185,7 @@ class MirrorProcessesIT {
     }
 
     private String content(String node) throws Exception {
-        Path db = dir.resolve(node).resolve(node.startsWith("edge") ? "edge.db" : "mirror.db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro");
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(PrimaryProcesses.CONTENT)) {
-            rs.next();
-            return rs.getString(1);
-        }
+        return DbFiles.value(dir.resolve(node).resolve(node.startsWith("edge") ? "edge.db" : "mirror.db"),
+                PrimaryProcesses.CONTENT);
     }
 }

@@ -13,6 +13,7 @@ import dev.edgelog.sqllog.Outcome;
 import dev.edgelog.sqllog.SqlValue;
 import dev.edgelog.sqllog.testing.Await;
 import dev.edgelog.sqllog.testing.ChildJvm;
+import dev.edgelog.sqllog.testing.DbFiles;
 import dev.edgelog.sqllog.testing.FaultProxy;
 import dev.edgelog.sqllog.testing.PrimaryProcesses;
 import dev.edgelog.sqllog.testing.TestPorts;
@@ -21,10 +22,6 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -187,8 +184,8 @@ class ScenarioIT {
             int follower = f;
             Await.until(names[f] + " at " + commit + " (" + where + ")", WAIT, () -> applied(follower) == commit);
             Path db = dir.resolve(names[f]).resolve(f == 0 ? "mirror.db" : "edge.db");
-            assertEquals(expected, query(db, PrimaryProcesses.CONTENT), names[f] + " content, " + where);
-            assertEquals(counted, query(db, COUNTED), names[f] + " counters, " + where);
+            assertEquals(expected, DbFiles.value(db, PrimaryProcesses.CONTENT), names[f] + " content, " + where);
+            assertEquals(counted, DbFiles.value(db, COUNTED), names[f] + " counters, " + where);
         }
         int kept = 0;
         for (Ack a : acks) {
@@ -409,11 +406,4 @@ class ScenarioIT {
         }
     }
 
-    private static String query(Path db, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro");
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 }

@@ -10,6 +10,7 @@ import dev.edgelog.sqllog.apply.SqliteApplier;
 import dev.edgelog.sqllog.codec.EntryCodec;
 import dev.edgelog.sqllog.codec.FrameReader;
 import dev.edgelog.sqllog.segment.FrameRange;
+import dev.edgelog.sqllog.testing.DbFiles;
 import dev.edgelog.sqllog.testing.FakeUpstream;
 import dev.edgelog.sqllog.testing.TestLogSource;
 import java.io.ByteArrayOutputStream;
@@ -17,10 +18,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -189,12 +186,7 @@ class CorruptPullAnswersIT {
     }
 
     private static String content(Path db) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro");
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) || ':' || coalesce(group_concat(id || '=' || v, ','), '')"
-                     + " FROM (SELECT * FROM t ORDER BY id)")) {
-            rs.next();
-            return rs.getString(1);
-        }
+        return DbFiles.value(db, "SELECT count(*) || ':' || coalesce(group_concat(id || '=' || v, ','), '')"
+                + " FROM (SELECT * FROM t ORDER BY id)");
     }
 }
