@@ -274,15 +274,6 @@ public final class EntryCodec {
         return new Parameter(name, value);
     }
 
-    private static boolean isAscii(byte[] b) {
-        for (byte x : b) {
-            if (x < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Bounds-checked reads over a payload; every failure is a {@link Kind#MALFORMED} frame. */
     private static final class PayloadReader {
         private final ByteBuffer buf;
@@ -349,16 +340,31 @@ public final class EntryCodec {
             return b;
         }
 
+        /**
+         * Strict UTF-8 text. The JDK's lenient decoder (fast, no intermediate copy) is exact for
+         * valid input and turns every malformed sequence into U+FFFD, so only text holding U+FFFD
+         * is decoded again strictly to tell the two apart.
+         */
         String string() {
-            byte[] b = bytes();
-            if (isAscii(b)) {
-                return new String(b, StandardCharsets.ISO_8859_1);
+            int n = count(1);
+            ByteBuffer slice = buf.slice(buf.position(), n);
+            buf.position(buf.position() + n);
+            String s;
+            if (slice.hasArray()) {
+                s = new String(slice.array(), slice.arrayOffset(), n, StandardCharsets.UTF_8);
+            } else {
+                byte[] b = new byte[n];
+                slice.duplicate().get(b);
+                s = new String(b, StandardCharsets.UTF_8);
+            }
+            if (s.indexOf('\uFFFD') < 0) {
+                return s;
             }
             try {
                 return StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(b))
+                        .decode(slice)
                         .toString();
             } catch (CharacterCodingException e) {
                 throw malformed("invalid UTF-8 text");

@@ -153,6 +153,45 @@ class EntryCodecTest {
     }
 
     @Test
+    void when_textIsNotAscii_then_itDecodesExactlyAndInvalidUtf8IsMalformed() {
+        // '€' is E2 82 AC; the same three bytes replaced by EF BF BD are a genuine U+FFFD, by E2 82 28 invalid UTF-8
+        Entry e = new Entry(1, 1, 1, 0, false, List.of(Statement.of("SELECT '€', ?", SqlValue.of("ü€\uFFFD😀"))), List.of());
+        byte[] frame = EntryCodec.encode(e);
+        assertEquals(e, EntryCodec.decode(frame));
+        int at = indexOf(frame, new byte[] {(byte) 0xE2, (byte) 0x82, (byte) 0xAC});
+        byte[] replacement = frame.clone();
+        replacement[at] = (byte) 0xEF;
+        replacement[at + 1] = (byte) 0xBF;
+        replacement[at + 2] = (byte) 0xBD;
+        rechecksum(replacement);
+        assertEquals("SELECT '\uFFFD', ?", EntryCodec.decode(replacement).statements().get(0).sql());
+        byte[] invalid = frame.clone();
+        invalid[at + 2] = '(';
+        rechecksum(invalid);
+        CorruptFrameException ex = assertThrows(CorruptFrameException.class, () -> EntryCodec.decode(invalid));
+        assertEquals(Kind.MALFORMED, ex.kind());
+        assertTrue(ex.getMessage().contains("invalid UTF-8"), ex.getMessage());
+        byte[] invalidParameter = frame.clone();
+        invalidParameter[indexOf(frame, new byte[] {(byte) 0xC3, (byte) 0xBC}) + 1] = 0x7F; // ü's continuation byte
+        rechecksum(invalidParameter);
+        assertEquals(Kind.MALFORMED, assertThrows(CorruptFrameException.class,
+                () -> EntryCodec.decode(invalidParameter)).kind());
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
+
+    @Test
     void when_aRunOfFramesIsEncodedAndDecoded_then_allComeBackAndOneBadFrameFailsTheRun() {
         List<Entry> entries = new RandomEntries(12).entries(1, 50);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
