@@ -199,11 +199,17 @@ final class ApplierBenchmark {
     }
 
     static List<Entry> insertEntries(int n, boolean distinct, boolean withOutcomes, long firstIndex) {
+        return insertEntries(1, n, distinct, withOutcomes, firstIndex);
+    }
+
+    /** {@code n} single-row INSERT entries of rows {@code firstRow..}, from index {@code firstIndex}. */
+    static List<Entry> insertEntries(int firstRow, int n, boolean distinct, boolean withOutcomes, long firstIndex) {
         List<Entry> out = new ArrayList<>(n);
-        for (int i = 1; i <= n; i++) {
+        for (int k = 0; k < n; k++) {
+            int i = firstRow + k;
             Statement s = distinct ? Statement.of(inlined(i))
                     : Statement.of(INSERT, SqlValue.of(i), SqlValue.of(i % 97), SqlValue.of("ad-" + i), SqlValue.of(bid(i)));
-            out.add(entry(firstIndex + i - 1, s, edgeOutcome(withOutcomes, 1, i)));
+            out.add(entry(firstIndex + k, s, edgeOutcome(withOutcomes, 1, i)));
         }
         return out;
     }

@@ -24,7 +24,8 @@ import java.util.Objects;
  * @param caFile         CA bundle for {@code https} upstreams; null for the JVM's default trust
  * @param httpAddress    the role's own listener
  * @param credentials    who may use that listener; null for an open one
- * @param maxBatchBytes  bytes asked per pull; one pull is applied in one SQLite transaction
+ * @param maxBatchBytes  pulled bytes held at once: a pull asks for half, applied in one SQLite
+ *                       transaction while the next half arrives
  * @param pollWait       how long a pull waits upstream for new entries (long poll)
  * @param stallTimeout   silence inside an answer after which the upstream counts as stalled
  * @param readyMaxLag    {@code /readyz} fails when more entries than this are unapplied

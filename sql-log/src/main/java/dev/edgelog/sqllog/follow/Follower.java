@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * (410), or after a divergence. A failed pull is never applied in part: it counts against the
  * upstream's circuit breaker and is retried after an exponential backoff with jitter, on the next
  * upstream when the breaker opens. The loop never applies entries of another log.
+ *
+ * <p>While catching up (the upstream's commit index is past the batch), the next pull is made on a
+ * second thread while the batch is applied, so fetching and decoding overlap the SQLite work; it is
+ * used only if it continues from the applied index on the same upstream, and is otherwise waited
+ * for and dropped, so two pulls never share a connection.
  */
 public final class Follower implements AutoCloseable {
 
@@ -60,6 +65,14 @@ public final class Follower implements AutoCloseable {
     private boolean quickPull = true;
     private long progressNanos;
     private long progressIndex = -1;
+    /** The pull after the batch being applied, made meanwhile while catching up; null when none. */
+    private Prefetch prefetch;
+    private final java.util.concurrent.ExecutorService prefetcher;
+
+    /** A pull started ahead, from {@code u} after {@code after}. */
+    private record Prefetch(Upstreams.Upstream u, long after, long startNanos,
+                            java.util.concurrent.Future<PullClient.Batch> batch) {
+    }
 
     public Follower(FollowerSettings config, PullClient.Options options, Clock clock) throws IOException {
         this(config, options, clock, FrameSink.NONE);
@@ -78,6 +91,11 @@ public final class Follower implements AutoCloseable {
         openExisting();
         this.thread = new Thread(this::run, "edge-follower");
         this.thread.setDaemon(true);
+        this.prefetcher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "edge-follower-prefetch");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Starts pulling. */
@@ -175,9 +193,20 @@ public final class Follower implements AutoCloseable {
             }
             String logId = applier.config().logId();
             long after = applier.appliedIndex();
-            PullClient.Batch batch = u.client().pull(after, logId, config.maxBatchBytes(),
-                    quickPull ? Duration.ZERO : config.pollWait());
+            Prefetch ahead = takePrefetch(u, after);
+            PullClient.Batch batch;
+            if (ahead != null) {
+                start = ahead.startNanos();
+                batch = result(ahead);
+            } else {
+                batch = u.client().pull(after, logId, pullBytes(), quickPull ? Duration.ZERO : config.pollWait());
+            }
             quickPull = false;
+            long last = batch.lastIndex(after);
+            if (batch.commitIndex() > last) {
+                prefetch = new Prefetch(u, last, System.nanoTime(), prefetcher.submit(
+                        () -> u.client().pull(last, logId, pullBytes(), Duration.ZERO)));
+            }
             UpstreamContact contact = new UpstreamContact(u.uri().toString(), batch.commitIndex(), clock.millis());
             ApplyResult r = applier.apply(entries(batch), contact, applied -> sink.append(framesOf(batch, applied)));
             u.succeeded(start);
@@ -195,6 +224,50 @@ public final class Follower implements AutoCloseable {
             handle(u, start, e);
         } catch (IOException | RuntimeException e) {
             failed(u, start, e, e.toString());
+        }
+    }
+
+    /**
+     * Bytes asked per pull: half of {@code max_batch_bytes}, because while catching up the next
+     * pull arrives while the previous one is applied, and both are held at once.
+     */
+    private int pullBytes() {
+        return config.maxBatchBytes() / 2;
+    }
+
+    /**
+     * The prefetched pull if it is from {@code u} after {@code after}; any other one (the apply
+     * failed or diverged, or the follower moved to another upstream) is waited for and dropped,
+     * so that no two pulls ever share a connection.
+     */
+    private Prefetch takePrefetch(Upstreams.Upstream u, long after) {
+        Prefetch p = prefetch;
+        prefetch = null;
+        if (p == null || (p.u() == u && p.after() == after)) {
+            return p;
+        }
+        try {
+            result(p);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{}: dropped a pull made ahead: {}", config.nodeName(), e.toString());
+        }
+        return null;
+    }
+
+    private static PullClient.Batch result(Prefetch p) throws IOException {
+        try {
+            return p.batch().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for a pull");
         }
     }
 
@@ -322,6 +395,7 @@ public final class Follower implements AutoCloseable {
         upstreams.close(); // unblocks a long poll
         thread.interrupt();
         thread.join(10_000);
+        prefetcher.shutdownNow();
         if (applier != null) {
             applier.close();
         }

@@ -13,7 +13,8 @@ import java.util.List;
  * @param nodeName       sent to upstreams, which list their followers by it
  * @param databaseFile   the SQLite file the follower applies to
  * @param upstreams      primary nodes or mirrors, most preferred first
- * @param maxBatchBytes  bytes asked per pull; one pull is applied in one SQLite transaction
+ * @param maxBatchBytes  pulled bytes held at once: a pull asks for half, applied in one SQLite
+ *                       transaction while the next half arrives
  * @param pollWait       how long a pull waits upstream for new entries
  * @param backoffInitial first retry delay after a failure (doubling, with jitter)
  * @param backoffMax     longest retry delay

@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +34,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Thread acceptor;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong connections = new AtomicLong();
+    private final List<String> requestLines = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile Faults faults = Faults.CLEAN;
     private volatile boolean closed;
 
@@ -66,6 +68,16 @@ public final class FaultProxy implements AutoCloseable {
     /** Connections accepted so far. */
     public long connections() {
         return connections.get();
+    }
+
+    /**
+     * The HTTP request lines ({@code GET /v1/log?after=…}) clients sent through this link, in the
+     * order they arrived (a request line is taken to start a read, as a client's small request does).
+     */
+    public List<String> requestLines() {
+        synchronized (requestLines) {
+            return List.copyOf(requestLines);
+        }
     }
 
     public Faults faults() {
@@ -162,6 +174,9 @@ public final class FaultProxy implements AutoCloseable {
                     if (f.bytesPerSecond() > 0) {
                         Thread.sleep(n * 1000L / f.bytesPerSecond());
                     }
+                    if (!towardsClient) {
+                        noteRequestLine(buf, n);
+                    }
                     int pass = n;
                     boolean cut = false;
                     if (towardsClient && f.cutAfterBytes() >= 0 && passed + n >= f.cutAfterBytes()) {
@@ -186,6 +201,14 @@ public final class FaultProxy implements AutoCloseable {
         }, "fault-proxy-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    private void noteRequestLine(byte[] buf, int n) {
+        String text = new String(buf, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int end = text.indexOf("\r\n");
+        if (end > 0 && (text.startsWith("GET ") || text.startsWith("POST "))) {
+            requestLines.add(text.substring(0, end));
+        }
     }
 
     private static void closeQuietly(Socket s) {
