@@ -85,12 +85,12 @@ final class CommitBenchmark {
             HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, warmup.dividedBy(4), () -> inserts(BULK), ok);
             for (int writers : WRITERS) {
                 String name = writers + (writers == 1 ? " writer" : " writers") + ", 1 statement/request";
-                results.put(name, report("edgelog " + name,
-                        HttpLoad.run(leader, "/db/execute", writers, 1, perRun, () -> inserts(1), ok)));
+                results.put(name, withCpu("edgelog " + name,
+                        () -> HttpLoad.run(leader, "/db/execute", writers, 1, perRun, () -> inserts(1), ok)));
             }
             String bulk = BULK_WRITERS + " writers, " + BULK + " statements/request";
-            results.put(bulk, report("edgelog " + bulk,
-                    HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, perRun, () -> inserts(BULK), ok)));
+            results.put(bulk, withCpu("edgelog " + bulk,
+                    () -> HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, perRun, () -> inserts(BULK), ok)));
         } finally {
             for (PrimaryNode n : nodes) {
                 n.close();
@@ -164,6 +164,22 @@ final class CommitBenchmark {
 
     private static String base64(String s) {
         return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Runs {@code load} and reports it with the CPU time this JVM (the three nodes and the load
+     * generator) spent per statement: steadier than throughput on a shared VM, where neighbours
+     * take cores away for whole runs.
+     */
+    private static HttpLoad.Result withCpu(String name, java.util.concurrent.Callable<HttpLoad.Result> load)
+            throws Exception {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        HttpLoad.Result r = load.call();
+        long statements = r.requests() * (long) r.perRequest();
+        System.out.printf(Locale.ROOT, "%s  CPU %.1f µs/statement%n", r.line(name),
+                (os.getProcessCpuTime() - cpu0) / 1e3 / Math.max(1, statements));
+        return r;
     }
 
     private static HttpLoad.Result report(String name, HttpLoad.Result r) {
