@@ -42,6 +42,7 @@ final class CommitBenchmark {
     }
 
     private void runAll(Path dir, Duration perRun, Duration warmup) throws Exception {
+        SegmentBenchmark.deleteTree(dir); // a killed earlier run leaves its nodes' data, whose rows collide
         System.out.printf(Locale.ROOT, "commit path: 3 nodes on 127.0.0.1, %s per run after %s of warm-up, Raft over %s, %s%n",
                 perRun, warmup, System.getProperty("edgelog.raft.rpc", "grpc"), groupCommit());
         Map<String, HttpLoad.Result> edgelog = runEdgelog(dir.resolve("edgelog"), perRun, warmup);

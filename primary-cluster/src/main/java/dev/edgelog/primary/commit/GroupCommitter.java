@@ -4,7 +4,9 @@ import dev.edgelog.sqllog.Entry;
 import dev.edgelog.sqllog.Statement;
 import dev.edgelog.sqllog.sql.RejectedSqlException;
 import dev.edgelog.sqllog.sql.RewriteContext;
+import dev.edgelog.sqllog.sql.RewriteResult;
 import dev.edgelog.sqllog.sql.SqlRewriter;
+import dev.edgelog.sqllog.sql.TextMemo;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -48,6 +50,13 @@ public final class GroupCommitter implements AutoCloseable {
     private final BlockingQueue<WriteRequest> queue;
     private final Semaphore inFlight;
     private final RandomGenerator random = new SecureRandom();
+    /**
+     * Texts the determinism rewrite leaves as they are. Whether it changes a text depends on the
+     * text alone (the time and random values only fill in what it replaces, and strictness is fixed
+     * per committer), so these skip the tokenizer next time; it was the group-commit thread's main
+     * cost under bulk writes.
+     */
+    private final TextMemo<Boolean> unchanged = new TextMemo<>(4096, 4096);
     private final Thread thread;
     private volatile boolean closed;
 
@@ -156,8 +165,17 @@ public final class GroupCommitter implements AutoCloseable {
         }
         List<Statement> out = new ArrayList<>(statements.size());
         for (Statement s : statements) {
-            String sql = SqlRewriter.rewrite(s.sql(), ctx).sql();
-            out.add(sql.equals(s.sql()) ? s : new Statement(sql, s.parameters()));
+            if (unchanged.get(s.sql()) != null) {
+                out.add(s);
+                continue;
+            }
+            RewriteResult r = SqlRewriter.rewrite(s.sql(), ctx);
+            if (r.rewritten()) {
+                out.add(new Statement(r.sql(), s.parameters()));
+            } else {
+                unchanged.remember(s.sql(), Boolean.TRUE);
+                out.add(s);
+            }
         }
         return out;
     }

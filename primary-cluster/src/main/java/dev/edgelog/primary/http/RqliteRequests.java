@@ -14,6 +14,7 @@ import dev.edgelog.sqllog.sql.ParameterSlots;
 import dev.edgelog.sqllog.sql.RejectedSqlException;
 import dev.edgelog.sqllog.sql.SqlText;
 import dev.edgelog.sqllog.sql.SqlValidator;
+import dev.edgelog.sqllog.sql.TextMemo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -38,6 +39,10 @@ import java.util.regex.Pattern;
  * parameter its SQL does not have, or has more positional values than placeholders.
  */
 public final class RqliteRequests {
+
+    /** Write texts the validator accepted, and parameter slots, per text: both depend on the text alone. */
+    private static final TextMemo<Boolean> VALID_WRITES = new TextMemo<>(4096, 4096);
+    private static final TextMemo<ParameterSlots> SLOTS = new TextMemo<>(4096, 4096);
 
     private static final Pattern HEX_BLOB = Pattern.compile("^\\s*[xX]'([0-9a-fA-F]*)'\\s*$");
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
@@ -195,7 +200,10 @@ public final class RqliteRequests {
     private static void check(Statement s, int position, boolean forWrite) {
         try {
             if (forWrite) {
-                SqlValidator.validate(s.sql());
+                VALID_WRITES.get(s.sql(), sql -> {
+                    SqlValidator.validate(sql);
+                    return Boolean.TRUE;
+                });
             } else if (SqlText.statementCount(s.sql()) > 1) {
                 throw new BadRequestException("statement " + position + ": one SQL statement per string, found "
                         + SqlText.statementCount(s.sql()));
@@ -206,7 +214,7 @@ public final class RqliteRequests {
         if (s.parameters().isEmpty()) {
             return;
         }
-        ParameterSlots slots = SqlText.parameters(s.sql());
+        ParameterSlots slots = SLOTS.get(s.sql(), SqlText::parameters);
         int positional = 0;
         for (Parameter p : s.parameters()) {
             if (!p.isNamed()) {

@@ -138,6 +138,45 @@ class GroupCommitterTest {
         }
     }
 
+    @Test
+    void when_theSameTextsComeAgain_then_onlyTheUnchangedOnesAreRemembered() throws Exception {
+        FakeRaft raft = new FakeRaft();
+        AtomicLong now = new AtomicLong(CLOCK.millis());
+        Clock ticking = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(now.get());
+            }
+        };
+        GroupCommitSettings one = new GroupCommitSettings(1024, 1 << 20, Duration.ZERO, 1, 1, false);
+        try (GroupCommitter c = new GroupCommitter("n", one, raft, GroupCommitterTest::decode, ticking)) {
+            List<String> logged = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                now.addAndGet(1_000);
+                for (String sql : List.of("INSERT INTO t VALUES(datetime('now'))", "INSERT INTO t VALUES(?)")) {
+                    WriteRequest w = write(sql);
+                    c.submit(w);
+                    logged.add(w.result().get(10, TimeUnit.SECONDS).statements().get(0).sql());
+                }
+            }
+            assertEquals(List.of(
+                    "INSERT INTO t VALUES(datetime('2026-11-21 12:00:01.000Z'))", "INSERT INTO t VALUES(?)",
+                    "INSERT INTO t VALUES(datetime('2026-11-21 12:00:02.000Z'))", "INSERT INTO t VALUES(?)",
+                    "INSERT INTO t VALUES(datetime('2026-11-21 12:00:03.000Z'))", "INSERT INTO t VALUES(?)"), logged,
+                    "a text the rewrite changes is rewritten against each batch's own time");
+        }
+    }
+
     private static void awaitProposals(FakeRaft raft, int n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (raft.proposals.size() < n) {
