@@ -64,10 +64,25 @@ public final class Proposals {
     }
 
     /** The reply to a batch: the entries as applied (placed, with outcomes), as frames. */
-    static byte[] reply(List<Entry> applied) {
+    static byte[] replyOf(List<Entry> applied) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 * applied.size());
         EntryCodec.encodeAll(applied, out);
         return out.toByteArray();
+    }
+
+    /** The reply to a batch from the frames of its applied entries, as they went to the segments. */
+    static byte[] reply(List<byte[]> frames) {
+        int size = 0;
+        for (byte[] f : frames) {
+            size += f.length;
+        }
+        byte[] out = new byte[size];
+        int at = 0;
+        for (byte[] f : frames) {
+            System.arraycopy(f, 0, out, at, f.length);
+            at += f.length;
+        }
+        return out;
     }
 
     /** Decodes a batch reply. */

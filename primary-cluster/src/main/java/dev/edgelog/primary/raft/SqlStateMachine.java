@@ -1,6 +1,7 @@
 package dev.edgelog.primary.raft;
 
 import dev.edgelog.sqllog.Entry;
+import dev.edgelog.sqllog.codec.EntryCodec;
 import dev.edgelog.sqllog.SqlLogException;
 import dev.edgelog.sqllog.apply.ApplierConfig;
 import dev.edgelog.sqllog.apply.ApplyResult;
@@ -229,7 +230,15 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         }
         SegmentStore segs = segments;
         long start = System.nanoTime();
-        ApplyResult r = a.apply(placed, null, segs::append);
+        List<byte[]> frames = new ArrayList<>(placed.size());
+        ApplyResult r = a.apply(placed, null, applied -> {
+            // encoded once: the same frames go to the segments and, concatenated, into the reply
+            frames.clear();
+            for (Entry e : applied) {
+                frames.add(EntryCodec.encode(e));
+            }
+            segs.appendFrames(frames);
+        });
         int statements = 0;
         for (Entry p : placed) {
             statements += p.statements().size();
@@ -237,8 +246,8 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         observer.applied(placed.size(), statements, System.nanoTime() - start);
         notifyApplied(r.appliedIndex());
         enforceRetention(segs);
-        return Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(
-                Proposals.reply(r.applied())));
+        byte[] reply = frames.size() == r.applied().size() ? Proposals.reply(frames) : Proposals.replyOf(r.applied());
+        return Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(reply));
     }
 
     /**
