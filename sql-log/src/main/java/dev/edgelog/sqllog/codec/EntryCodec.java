@@ -12,6 +12,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -170,10 +171,15 @@ public final class EntryCodec {
      * position does not move and nothing is returned.
      */
     public static Entry decode(ByteBuffer buf, int maxPayloadBytes) {
+        return decode(buf, maxPayloadBytes, null);
+    }
+
+    /** Like {@link #decode(ByteBuffer, int)}, reusing {@code texts}' strings for repeated SQL texts. */
+    static Entry decode(ByteBuffer buf, int maxPayloadBytes, SqlTexts texts) {
         int start = buf.position();
         int frameLength = checkFrame(buf, maxPayloadBytes);
         ByteBuffer payload = buf.duplicate().position(start + HEADER_BYTES).limit(start + frameLength);
-        Entry entry = decodePayload(payload);
+        Entry entry = decodePayload(payload, texts);
         buf.position(start + frameLength);
         return entry;
     }
@@ -185,8 +191,9 @@ public final class EntryCodec {
     public static List<Entry> decodeAll(ByteBuffer frames, int maxPayloadBytes) {
         ByteBuffer b = frames.duplicate();
         List<Entry> out = new ArrayList<>();
+        SqlTexts texts = new SqlTexts();
         while (b.hasRemaining()) {
-            out.add(decode(b, maxPayloadBytes));
+            out.add(decode(b, maxPayloadBytes, texts));
         }
         return out;
     }
@@ -210,6 +217,10 @@ public final class EntryCodec {
 
     /** Decodes a payload whose checksum has already been verified; all of it must be consumed. */
     public static Entry decodePayload(ByteBuffer payload) {
+        return decodePayload(payload, null);
+    }
+
+    private static Entry decodePayload(ByteBuffer payload, SqlTexts texts) {
         PayloadReader in = new PayloadReader(payload);
         int version = in.u8();
         if (version != VERSION) {
@@ -228,7 +239,7 @@ public final class EntryCodec {
             int statementCount = in.count(2);
             List<Statement> statements = new ArrayList<>(statementCount);
             for (int i = 0; i < statementCount; i++) {
-                String sql = in.string();
+                String sql = texts == null ? in.string() : texts.string(in);
                 int paramCount = in.count(1);
                 List<Parameter> params = new ArrayList<>(paramCount);
                 for (int j = 0; j < paramCount; j++) {
@@ -274,9 +285,38 @@ public final class EntryCodec {
         return new Parameter(name, value);
     }
 
+    /**
+     * The SQL text last decoded in a run of frames, whose {@code String} is reused when the next
+     * statement's text has the same bytes: a run usually repeats a few parameterized texts, which
+     * then cost no decoding or allocation, and their hash (the applier's statement-cache key) is
+     * computed once. Not thread-safe: one per run or reader.
+     */
+    static final class SqlTexts {
+        private byte[] lastBytes;
+        private String last;
+
+        String string(PayloadReader in) {
+            ByteBuffer buf = in.buf;
+            int mark = buf.position();
+            int n = in.count(1);
+            int at = buf.position();
+            if (last != null && n == lastBytes.length && buf.hasArray() && Arrays.equals(buf.array(),
+                    buf.arrayOffset() + at, buf.arrayOffset() + at + n, lastBytes, 0, n)) {
+                buf.position(at + n);
+                return last;
+            }
+            buf.position(mark);
+            String s = in.string(); // the length again, then the text, strictly decoded
+            lastBytes = new byte[n];
+            buf.duplicate().position(at).get(lastBytes);
+            last = s;
+            return s;
+        }
+    }
+
     /** Bounds-checked reads over a payload; every failure is a {@link Kind#MALFORMED} frame. */
     private static final class PayloadReader {
-        private final ByteBuffer buf;
+        final ByteBuffer buf;
 
         PayloadReader(ByteBuffer buf) {
             this.buf = buf;

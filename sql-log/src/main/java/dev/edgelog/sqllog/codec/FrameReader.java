@@ -20,6 +20,7 @@ public final class FrameReader {
     private final InputStream in;
     private final int maxPayloadBytes;
     private final byte[] header = new byte[EntryCodec.HEADER_BYTES];
+    private final EntryCodec.SqlTexts texts = new EntryCodec.SqlTexts();
     private long offset;
 
     public FrameReader(InputStream in, int maxPayloadBytes) {
@@ -59,7 +60,7 @@ public final class FrameReader {
             throw new CorruptFrameException(Kind.TRUNCATED, "stream ended " + body + " of " + length
                     + " payload bytes into the frame at offset " + offset);
         }
-        Entry entry = EntryCodec.decode(ByteBuffer.wrap(frame), maxPayloadBytes);
+        Entry entry = EntryCodec.decode(ByteBuffer.wrap(frame), maxPayloadBytes, texts);
         offset += frame.length;
         return new Frame(entry, frame);
     }

@@ -2,6 +2,7 @@ package dev.edgelog.sqllog.codec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32C;
@@ -176,6 +178,35 @@ class EntryCodecTest {
         rechecksum(invalidParameter);
         assertEquals(Kind.MALFORMED, assertThrows(CorruptFrameException.class,
                 () -> EntryCodec.decode(invalidParameter)).kind());
+    }
+
+    @Test
+    void when_aRunRepeatsSqlTexts_then_eachDecodesEqualAndARepeatedTextIsOneString() throws IOException {
+        List<String> texts = List.of("INSERT INTO t VALUES(?)", "INSERT INTO t VALUES(?)", "INSERT INTO u VALUES(?)",
+                "INSERT INTO t VALUES(?)", "SELECT 1", "SELECT 2", "SELECT 2", "SELECT é", "SELECT é");
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            entries.add(new Entry(i + 1, 1, i + 1, 0, false, List.of(Statement.of(texts.get(i), SqlValue.of(i))), List.of()));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        EntryCodec.encodeAll(entries, out);
+        List<Entry> all = EntryCodec.decodeAll(ByteBuffer.wrap(out.toByteArray()), MAX);
+        List<Entry> streamed = new ArrayList<>();
+        FrameReader reader = new FrameReader(new java.io.ByteArrayInputStream(out.toByteArray()), MAX);
+        for (FrameReader.Frame f; (f = reader.next()) != null; ) {
+            streamed.add(f.entry());
+        }
+        for (List<Entry> decoded : List.of(all, streamed)) {
+            assertEquals(entries, decoded);
+            assertSame(sql(decoded, 0), sql(decoded, 1), "the repeated text is reused");
+            assertSame(sql(decoded, 5), sql(decoded, 6));
+            assertSame(sql(decoded, 7), sql(decoded, 8));
+            assertEquals("SELECT 2", sql(decoded, 5), "a text of the same length is not mistaken for the last one");
+        }
+    }
+
+    private static String sql(List<Entry> entries, int i) {
+        return entries.get(i).statements().get(0).sql();
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {
