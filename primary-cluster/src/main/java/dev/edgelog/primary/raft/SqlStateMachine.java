@@ -1,7 +1,6 @@
 package dev.edgelog.primary.raft;
 
 import dev.edgelog.sqllog.Entry;
-import dev.edgelog.sqllog.codec.EntryCodec;
 import dev.edgelog.sqllog.SqlLogException;
 import dev.edgelog.sqllog.apply.ApplierConfig;
 import dev.edgelog.sqllog.apply.ApplyResult;
@@ -232,12 +231,9 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         long start = System.nanoTime();
         List<byte[]> frames = new ArrayList<>(placed.size());
         ApplyResult r = a.apply(placed, null, applied -> {
-            // encoded once: the same frames go to the segments and, concatenated, into the reply
+            // encoded once: the frames written to the segments are, concatenated, the reply
             frames.clear();
-            for (Entry e : applied) {
-                frames.add(EntryCodec.encode(e));
-            }
-            segs.appendFrames(frames);
+            frames.addAll(segs.append(applied));
         });
         int statements = 0;
         for (Entry p : placed) {

@@ -124,10 +124,11 @@ public final class SegmentStore implements AutoCloseable {
      * Appends entries whose indices are {@code lastIndex()+1, +2, …}, in one write, then fsyncs as
      * the policy says. Nothing of a refused batch is written.
      *
+     * @return the frames written, one per entry (a primary's Raft reply reuses them)
      * @throws NonConsecutiveIndexException when an index is not the next one
      */
-    public void append(List<Entry> entries) {
-        appendBatch(next -> AppendBatch.ofEntries(entries, next, config.maxFramePayloadBytes()));
+    public List<byte[]> append(List<Entry> entries) {
+        return appendBatch(next -> AppendBatch.ofEntries(entries, next, config.maxFramePayloadBytes())).frames();
     }
 
     /**
@@ -143,14 +144,14 @@ public final class SegmentStore implements AutoCloseable {
         appendBatch(next -> AppendBatch.ofBuffer(frames, next, config.maxFramePayloadBytes()));
     }
 
-    private void appendBatch(LongFunction<AppendBatch> prepare) {
+    private AppendBatch appendBatch(LongFunction<AppendBatch> prepare) {
         lock.lock();
         try {
             checkWritable();
             Segment active = view.active();
             AppendBatch batch = prepare.apply(active.lastIndex() + 1);
             if (batch.size() == 0) {
-                return;
+                return batch;
             }
             if (batch.bytes > Integer.MAX_VALUE) {
                 throw new SqlLogException("append refused: a batch of " + batch.bytes + " bytes is above 2 GiB");
@@ -176,6 +177,7 @@ public final class SegmentStore implements AutoCloseable {
             if (synced) {
                 maybeCheckpoint(active, false);
             }
+            return batch;
         } catch (IOException e) {
             failed = true;
             throw new SqlLogException("fsync of " + dir + " failed; the store refuses further writes", e);
