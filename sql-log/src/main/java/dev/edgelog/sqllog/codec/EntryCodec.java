@@ -297,7 +297,6 @@ public final class EntryCodec {
 
         String string(PayloadReader in) {
             ByteBuffer buf = in.buf;
-            int mark = buf.position();
             int n = in.count(1);
             int at = buf.position();
             if (last != null && n == lastBytes.length && buf.hasArray() && Arrays.equals(buf.array(),
@@ -305,12 +304,10 @@ public final class EntryCodec {
                 buf.position(at + n);
                 return last;
             }
-            buf.position(mark);
-            String s = in.string(); // the length again, then the text, strictly decoded
+            last = in.text(n);
             lastBytes = new byte[n];
-            buf.duplicate().position(at).get(lastBytes);
-            last = s;
-            return s;
+            buf.get(at, lastBytes);
+            return last;
         }
     }
 
@@ -386,7 +383,11 @@ public final class EntryCodec {
          * is decoded again strictly to tell the two apart.
          */
         String string() {
-            int n = count(1);
+            return text(count(1));
+        }
+
+        /** The next {@code n} bytes (a length already read and bounded) as strict UTF-8 text. */
+        String text(int n) {
             ByteBuffer slice = buf.slice(buf.position(), n);
             buf.position(buf.position() + n);
             String s;

@@ -11,6 +11,7 @@ import dev.edgelog.sqllog.pull.PullClient;
 import dev.edgelog.sqllog.pull.UpstreamException;
 import io.github.resilience4j.core.IntervalFunction;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -19,6 +20,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -67,11 +72,11 @@ public final class Follower implements AutoCloseable {
     private long progressIndex = -1;
     /** The pull after the batch being applied, made meanwhile while catching up; null when none. */
     private Prefetch prefetch;
-    private final java.util.concurrent.ExecutorService prefetcher;
+    private final ExecutorService prefetcher;
 
     /** A pull started ahead, from {@code u} after {@code after}. */
     private record Prefetch(Upstreams.Upstream u, long after, long startNanos,
-                            java.util.concurrent.Future<PullClient.Batch> batch) {
+                            Future<PullClient.Batch> batch) {
     }
 
     public Follower(FollowerSettings config, PullClient.Options options, Clock clock) throws IOException {
@@ -91,7 +96,7 @@ public final class Follower implements AutoCloseable {
         openExisting();
         this.thread = new Thread(this::run, "edge-follower");
         this.thread.setDaemon(true);
-        this.prefetcher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        this.prefetcher = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "edge-follower-prefetch");
             t.setDaemon(true);
             return t;
@@ -257,7 +262,7 @@ public final class Follower implements AutoCloseable {
     private static PullClient.Batch result(Prefetch p) throws IOException {
         try {
             return p.batch().get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }
@@ -267,7 +272,7 @@ public final class Follower implements AutoCloseable {
             throw new IOException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for a pull");
+            throw new InterruptedIOException("interrupted while waiting for a pull");
         }
     }
 
