@@ -50,49 +50,46 @@ class FollowerPrefetchIT {
 
     @Test
     void when_catchingUp_then_theNextPullIsMadeWhileABatchIsApplied() throws Exception {
-        try (TestLogSource source = TestLogSource.open(dir.resolve("source"), LOG_ID);
-             PullServer server = PullServer.start(source, null, dir.resolve("snaps"));
-             FaultProxy proxy = FaultProxy.start(server.uri())) {
-            source.appendRows(ROWS);
-            Recording sink = new Recording(proxy, false);
-            try (Follower f = follower(proxy, sink)) {
-                f.start();
-                Await.until("caught up", Duration.ofSeconds(30), () -> f.status().appliedIndex() == ROWS);
-                List<Long> afters = afters(proxy);
-                assertEquals(0L, afters.get(0));
-                assertEquals(sink.firstBatchLast, afters.get(1), "the second pull continues after the first batch");
-                assertTrue(sink.aheadSeen, "the second pull reached the upstream while the first batch was applied");
-                assertEquals(LongStream.rangeClosed(1, ROWS).boxed().toList(), sink.indexes, "each entry once, in order");
-                assertEquals(TestLogSource.rows(source.databaseFile()), TestLogSource.rows(db));
-            }
-        }
+        CatchUp run = catchUp(false);
+        assertEquals(0L, run.afters().get(0));
+        assertEquals(run.sink().firstBatchLast, run.afters().get(1), "the second pull continues after the first batch");
+        assertTrue(run.sink().aheadSeen, "the second pull reached the upstream while the first batch was applied");
+        assertEquals(LongStream.rangeClosed(1, ROWS).boxed().toList(), run.sink().indexes, "each entry once, in order");
     }
 
     @Test
     void when_anApplyFailsWhileTheNextPullIsMade_then_thatPullIsDroppedAndTheFollowerPullsAgain() throws Exception {
+        CatchUp run = catchUp(true);
+        assertTrue(run.sink().aheadSeen, "the pull after the failed batch was made before it failed");
+        assertEquals(List.of(0L, run.sink().firstBatchLast, 0L), run.afters().subList(0, 3),
+                "the pull made ahead is dropped and the failed batch pulled again: " + run.afters());
+        assertEquals(LongStream.rangeClosed(1, ROWS).boxed().toList(), run.sink().indexes,
+                "each entry applied once, in order, the failed batch included");
+    }
+
+    /** What a catch-up left: the sink's record and the {@code after} of each pull, in order. */
+    private record CatchUp(Recording sink, List<Long> afters) {
+    }
+
+    /**
+     * A follower catches up {@link #ROWS} entries through a {@link FaultProxy} (which records its
+     * pulls), its first batch's sink failing when asked; it must end with the source's rows.
+     */
+    private CatchUp catchUp(boolean failFirst) throws Exception {
         try (TestLogSource source = TestLogSource.open(dir.resolve("source"), LOG_ID);
              PullServer server = PullServer.start(source, null, dir.resolve("snaps"));
              FaultProxy proxy = FaultProxy.start(server.uri())) {
             source.appendRows(ROWS);
-            Recording sink = new Recording(proxy, true);
-            try (Follower f = follower(proxy, sink)) {
+            Recording sink = new Recording(proxy, failFirst);
+            try (Follower f = new Follower(new FollowerSettings("prefetcher", db, List.of(proxy.uri()), 16 * 1024,
+                    Duration.ofMillis(300), Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMillis(300)),
+                    PullClient.Options.of("prefetcher"), Clock.systemUTC(), sink)) {
                 f.start();
                 Await.until("caught up", Duration.ofSeconds(30), () -> f.status().appliedIndex() == ROWS);
-                List<Long> afters = afters(proxy);
-                assertTrue(sink.aheadSeen, "the pull after the failed batch was made before it failed");
-                assertEquals(List.of(0L, sink.firstBatchLast, 0L), afters.subList(0, 3),
-                        "the pull made ahead is dropped and the failed batch pulled again: " + afters);
-                assertEquals(LongStream.rangeClosed(1, ROWS).boxed().toList(), sink.indexes,
-                        "each entry applied once, in order, the failed batch included");
                 assertEquals(TestLogSource.rows(source.databaseFile()), TestLogSource.rows(db));
+                return new CatchUp(sink, afters(proxy));
             }
         }
-    }
-
-    private Follower follower(FaultProxy proxy, FrameSink sink) throws Exception {
-        return new Follower(new FollowerSettings("prefetcher", db, List.of(proxy.uri()), 16 * 1024,
-                Duration.ofMillis(300), Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMillis(300)),
-                PullClient.Options.of("prefetcher"), Clock.systemUTC(), sink);
     }
 
     private static List<Long> afters(FaultProxy proxy) {
