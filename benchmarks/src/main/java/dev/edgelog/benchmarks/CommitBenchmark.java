@@ -44,7 +44,8 @@ final class CommitBenchmark {
     private void runAll(Path dir, Duration perRun, Duration warmup) throws Exception {
         SegmentBenchmark.deleteTree(dir); // a killed earlier run leaves its nodes' data, whose rows collide
         System.out.printf(Locale.ROOT, "commit path: 3 nodes on 127.0.0.1, %s per run after %s of warm-up, Raft over %s, %s%n",
-                perRun, warmup, System.getProperty("edgelog.raft.rpc", "grpc"), groupCommit());
+                perRun, warmup, transport() == PrimaryConfig.RaftTransport.AUTO ? "auto (Netty without TLS)" : transport(),
+                groupCommit());
         Map<String, HttpLoad.Result> edgelog = runEdgelog(dir.resolve("edgelog"), perRun, warmup);
         Map<String, HttpLoad.Result> etcd = runEtcd(dir.resolve("etcd"), perRun);
         System.out.println();
@@ -71,7 +72,7 @@ final class CommitBenchmark {
         try {
             for (int i = 0; i < 3; i++) {
                 nodes.add(PrimaryNode.start(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers)
-                        .withSnapshotThreshold(1_000_000).withGroupCommit(groupCommit())));
+                        .withSnapshotThreshold(1_000_000).withGroupCommit(groupCommit()).withRaftTransport(transport())));
             }
             InetSocketAddress leader = parse(awaitLeader(nodes).config().self().httpAddress());
             HttpLoad.Check ok = (status, body) -> status == 200 && !body.contains("\"error\"");
@@ -124,6 +125,12 @@ final class CommitBenchmark {
                     HttpLoad.run(leader, "/v3/kv/txn", BULK_WRITERS, BULK, perRun, this::txn, ok)));
         }
         return results;
+    }
+
+    /** The configured default ({@code auto}: Netty without TLS), or {@code -Dedgelog.raft.rpc=grpc|netty}. */
+    private static PrimaryConfig.RaftTransport transport() {
+        String rpc = System.getProperty("edgelog.raft.rpc");
+        return rpc == null ? PrimaryConfig.RaftTransport.AUTO : PrimaryConfig.RaftTransport.valueOf(rpc.toUpperCase(Locale.ROOT));
     }
 
     /** Group-commit defaults, or the settings to try from {@code -Dedgelog.bench.max-in-flight} and {@code .linger-us}. */

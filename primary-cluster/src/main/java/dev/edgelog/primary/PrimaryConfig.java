@@ -26,6 +26,7 @@ import java.util.Set;
  * @param httpWorkers       threads serving HTTP requests (a write holds one until it is applied)
  * @param credentials       who may do what on the HTTP API; null only for an explicitly insecure node
  * @param tls               PEM files for HTTPS and for verifying peers when forwarding; null for HTTP
+ * @param raftTransport     how the nodes talk Raft; see {@link RaftTransport}
  * @param join              start as a new member of a running cluster (an empty Raft group that the
  *                          leader adds through {@code POST /admin/members}); {@code peers} then lists
  *                          the running members and this node
@@ -43,7 +44,19 @@ public record PrimaryConfig(
         int httpWorkers,
         Credentials credentials,
         TlsFiles tls,
+        RaftTransport raftTransport,
         boolean join) {
+
+    /**
+     * The Raft transport. Netty answers a single write in about half the time gRPC does on the
+     * benchmark machine and carries more writes per core (benchmarks/RESULTS.md), but Ratis's Netty
+     * transport has no TLS, so {@link #AUTO} picks Netty for a plaintext cluster and gRPC (mutual
+     * TLS from the node's PEM files) when {@code tls} is set. Every node of a cluster must use the
+     * same transport.
+     */
+    public enum RaftTransport {
+        AUTO, GRPC, NETTY
+    }
 
     /**
      * TLS material as PEM files.
@@ -70,7 +83,7 @@ public record PrimaryConfig(
      * A cluster member.
      *
      * @param id          node id
-     * @param raftAddress host:port of its Raft (gRPC) listener
+     * @param raftAddress host:port of its Raft listener
      * @param httpAddress host:port of its HTTP API
      */
     public record Peer(String id, String raftAddress, String httpAddress) {
@@ -129,6 +142,15 @@ public record PrimaryConfig(
         if (httpWorkers < 2) {
             throw new IllegalArgumentException("http_workers cannot be less than 2, was " + httpWorkers);
         }
+        Objects.requireNonNull(raftTransport, "raft_transport");
+        if (raftTransport == RaftTransport.NETTY && tls != null) {
+            throw new IllegalArgumentException("raft_transport netty has no TLS: with tls set, use grpc (or auto)");
+        }
+    }
+
+    /** The transport {@link #raftTransport} stands for: {@code AUTO} resolved against {@code tls}. */
+    public RaftTransport transport() {
+        return raftTransport != RaftTransport.AUTO ? raftTransport : tls != null ? RaftTransport.GRPC : RaftTransport.NETTY;
     }
 
     /** Defaults for everything but identity and topology. */
@@ -136,37 +158,42 @@ public record PrimaryConfig(
         return new PrimaryConfig(nodeId, DEFAULT_CLUSTER_NAME, dataDir, peers, GroupCommitSettings.defaults(),
                 DEFAULT_MAX_BODY_BYTES, SegmentStoreConfig.defaults(), DEFAULT_SNAPSHOT_THRESHOLD,
                 DEFAULT_RAFT_SEGMENT_BYTES, DEFAULT_HTTP_WORKERS,
-                null, null, false);
+                null, null, RaftTransport.AUTO, false);
     }
 
     public PrimaryConfig withSnapshotThreshold(long value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments, value,
-                raftSegmentBytes, httpWorkers, credentials, tls, join);
+                raftSegmentBytes, httpWorkers, credentials, tls, raftTransport, join);
     }
 
     public PrimaryConfig withGroupCommit(GroupCommitSettings value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, value, maxBodyBytes, segments, snapshotThreshold,
-                raftSegmentBytes, httpWorkers, credentials, tls, join);
+                raftSegmentBytes, httpWorkers, credentials, tls, raftTransport, join);
     }
 
     public PrimaryConfig withMaxBodyBytes(int value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, value, segments, snapshotThreshold,
-                raftSegmentBytes, httpWorkers, credentials, tls, join);
+                raftSegmentBytes, httpWorkers, credentials, tls, raftTransport, join);
     }
 
     public PrimaryConfig withCredentials(Credentials value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments,
-                snapshotThreshold, raftSegmentBytes, httpWorkers, value, tls, join);
+                snapshotThreshold, raftSegmentBytes, httpWorkers, value, tls, raftTransport, join);
     }
 
     public PrimaryConfig withTls(TlsFiles value) {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments,
-                snapshotThreshold, raftSegmentBytes, httpWorkers, credentials, value, join);
+                snapshotThreshold, raftSegmentBytes, httpWorkers, credentials, value, raftTransport, join);
+    }
+
+    public PrimaryConfig withRaftTransport(RaftTransport value) {
+        return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments,
+                snapshotThreshold, raftSegmentBytes, httpWorkers, credentials, tls, value, join);
     }
 
     public PrimaryConfig asJoining() {
         return new PrimaryConfig(nodeId, clusterName, dataDir, peers, groupCommit, maxBodyBytes, segments,
-                snapshotThreshold, raftSegmentBytes, httpWorkers, credentials, tls, true);
+                snapshotThreshold, raftSegmentBytes, httpWorkers, credentials, tls, raftTransport, true);
     }
 
     /** This node's peer entry. */

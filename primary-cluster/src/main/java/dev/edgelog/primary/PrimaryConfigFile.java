@@ -30,6 +30,7 @@ import java.util.Locale;
  * snapshot_threshold: 10000
  * raft_segment_bytes: 8388608
  * http_workers: 256
+ * raft_transport: auto   # netty without tls, grpc with it; or grpc / netty explicitly
  * segments: {segment_bytes: 67108864, retention_bytes: 0, retention_ms: 0, fsync: every_batch}
  * auth: {users_file: /etc/edgelog/users.json, tokens_file: /etc/edgelog/tokens.json}
  * tls: {cert_file: node.crt, key_file: node.key, ca_file: ca.crt}
@@ -47,7 +48,7 @@ public final class PrimaryConfigFile {
 
     record File(String nodeId, String clusterName, String dataDir, List<Peer> peers, GroupCommit groupCommit,
                 Integer maxBodyBytes, Long snapshotThreshold, Long raftSegmentBytes, Integer httpWorkers,
-                SegmentsSection segments, AuthSection auth, TlsSection tls, Boolean join) {
+                SegmentsSection segments, AuthSection auth, TlsSection tls, String raftTransport, Boolean join) {
     }
 
     private PrimaryConfigFile() {
@@ -80,7 +81,19 @@ public final class PrimaryConfigFile {
                 groupCommit(f.groupCommit()), or(f.maxBodyBytes(), PrimaryConfig.DEFAULT_MAX_BODY_BYTES),
                 SegmentsSection.toConfig(f.segments()), or(f.snapshotThreshold(), PrimaryConfig.DEFAULT_SNAPSHOT_THRESHOLD),
                 or(f.raftSegmentBytes(), PrimaryConfig.DEFAULT_RAFT_SEGMENT_BYTES),
-                or(f.httpWorkers(), PrimaryConfig.DEFAULT_HTTP_WORKERS), null, null, or(f.join(), false));
+                or(f.httpWorkers(), PrimaryConfig.DEFAULT_HTTP_WORKERS), null, null, transport(f.raftTransport()),
+                or(f.join(), false));
+    }
+
+    private static PrimaryConfig.RaftTransport transport(String value) {
+        if (value == null) {
+            return PrimaryConfig.RaftTransport.AUTO;
+        }
+        try {
+            return PrimaryConfig.RaftTransport.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("raft_transport must be auto, grpc or netty, was " + value);
+        }
     }
 
     private static GroupCommitSettings groupCommit(GroupCommit g) {

@@ -43,6 +43,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class PrimaryNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PrimaryNode.class);
+    private static final int READ_INDEX_TIMEOUT_SECONDS = 10;
 
     private final PrimaryConfig config;
     private final RaftGroup group;
@@ -74,7 +75,7 @@ public final class PrimaryNode implements AutoCloseable {
                 .build();
         server.start();
         this.client = RaftClient.newBuilder()
-                .setProperties(RaftSetup.clientProperties())
+                .setProperties(RaftSetup.clientProperties(config))
                 .setParameters(RaftSetup.parameters(config))
                 .setRaftGroup(group)
                 .setRetryPolicy(RaftSetup.clientRetryPolicy())
@@ -162,9 +163,39 @@ public final class PrimaryNode implements AutoCloseable {
         }
     }
 
-    /** Blocks until this node has applied everything committed before the call (Raft ReadIndex). */
-    public void linearizableBarrier() throws IOException {
-        check(client.io().sendReadOnly(Message.EMPTY, RaftPeerId.valueOf(config.nodeId())), "linearizable read");
+    /**
+     * On the leader, blocks until it has applied everything committed before the call: Raft
+     * ReadIndex (a heartbeat round confirms the leadership, then the apply catches up with the
+     * commit index), handed to the Raft server in this JVM. Followers forward linearizable reads
+     * instead: Ratis's follower ReadIndex needs its asynchronous server protocol, which the Netty
+     * transport does not implement (a follower there never answers the read).
+     *
+     * @throws IllegalStateException when this node is not (or no longer) the leader
+     */
+    public void linearizableBarrier() throws IOException, InterruptedException {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(localClientId)
+                .setServerId(server.getId())
+                .setGroupId(group.getGroupId())
+                .setCallId(localCallIds.incrementAndGet())
+                .setMessage(Message.EMPTY)
+                .setType(RaftClientRequest.readRequestType())
+                .build();
+        if (!isLeader()) {
+            throw new IllegalStateException(config.nodeId() + " is not the leader");
+        }
+        RaftClientReply reply;
+        try {
+            reply = server.submitClientRequestAsync(request).get(READ_INDEX_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (UnsupportedOperationException e) {
+            // lost the leadership meanwhile, on a transport without follower ReadIndex
+            throw new IllegalStateException(config.nodeId() + " lost the leadership during the read");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("linearizable read failed: " + e.getCause(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("linearizable read: no read index within " + READ_INDEX_TIMEOUT_SECONDS + " s");
+        }
+        check(reply, "linearizable read");
     }
 
     public PrimaryConfig config() {

@@ -1,6 +1,7 @@
 package dev.edgelog.primary;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,11 +50,19 @@ class PrimaryClusterIT {
                 assertEquals(200, q.statusCode(), q.body());
                 assertEquals("{\"results\":[{\"columns\":[\"name\",\"bid\"],\"types\":[\"text\",\"real\"],"
                         + "\"values\":[[\"a\",1.5],[\"b\",2]]}]}", q.body());
-                assertEquals(index, c.nodes[n].stateMachine().appliedIndex());
+                // a follower forwards a linearizable read to the leader, which answers after ReadIndex
+                assertEquals(c.nodes[c.leader()].config().nodeId(),
+                        q.headers().firstValue("X-Edgelog-Served-By").orElse(c.nodes[n].config().nodeId()));
+                int node = n;
+                TestCluster.await("n" + n + " applied " + index, java.time.Duration.ofSeconds(10),
+                        () -> c.nodes[node].stateMachine().appliedIndex() == index);
                 String metrics = c.get(n, "/metrics").body();
                 assertTrue(metrics.contains("edgelog_applied_index{node=\"n" + n + "\"} " + index + ".0"), metrics);
                 assertTrue(metrics.contains("edgelog_requests_committed_total{node=\"n" + n + "\"} 2.0"), metrics);
             }
+            IllegalStateException notLeader = assertThrows(IllegalStateException.class,
+                    () -> c.nodes[follower].linearizableBarrier());
+            assertTrue(notLeader.getMessage().contains("not the leader"), notLeader.getMessage());
             HttpResponse<String> missing = c.get(follower, "/db/query?level=none&q=SELECT%20*%20FROM%20nope");
             assertEquals("{\"results\":[{\"error\":\"no such table: nope\"}]}", missing.body(),
                     "SQLite's own message, without sqlite-jdbc's wrapping");

@@ -251,7 +251,16 @@ public final class SqlHttpApi implements AutoCloseable {
         String level = param(ex, "level") == null ? "weak" : param(ex, "level").toLowerCase(Locale.ROOT);
         switch (level) {
             case "none" -> checkFreshness(ex);
-            case "linearizable", "strong" -> node.linearizableBarrier();
+            case "linearizable", "strong" -> { // the leader answers, after a Raft ReadIndex round
+                if (forwardedToLeader(ex, body)) {
+                    return;
+                }
+                try {
+                    node.linearizableBarrier();
+                } catch (IllegalStateException e) { // the leadership moved since forwardedToLeader
+                    throw new BadRequestException(503, e.getMessage() + "; retry");
+                }
+            }
             default -> { // weak (rqlite's default and its meaning for unknown levels): ask the leader
                 if (forwardedToLeader(ex, body)) {
                     return;

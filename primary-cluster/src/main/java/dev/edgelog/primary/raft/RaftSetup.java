@@ -56,20 +56,15 @@ public final class RaftSetup {
         return b.build();
     }
 
-    /**
-     * The Raft transport: gRPC (default: pipelines AppendEntries) or Netty (one request in flight
-     * per follower). A tuning experiment, chosen with {@code -Dedgelog.raft.rpc=netty} until the
-     * measurements settle it (benchmarks/RESULTS.md).
-     */
-    static SupportedRpcType rpcType() {
-        return "netty".equalsIgnoreCase(System.getProperty("edgelog.raft.rpc")) ? SupportedRpcType.NETTY
-                : SupportedRpcType.GRPC;
+    /** Ratis's RPC type for the config's transport ({@link PrimaryConfig.RaftTransport}). */
+    static SupportedRpcType rpcType(PrimaryConfig config) {
+        return config.transport() == PrimaryConfig.RaftTransport.NETTY ? SupportedRpcType.NETTY : SupportedRpcType.GRPC;
     }
 
     public static RaftProperties serverProperties(PrimaryConfig config) {
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(new File(config.dataDir().resolve("raft").toString())));
-        RaftConfigKeys.Rpc.setType(p, rpcType());
+        RaftConfigKeys.Rpc.setType(p, rpcType(config));
         // the default port 0 would pick a random one, unlike the address the peers dial
         GrpcConfigKeys.Server.setPort(p, config.self().raftPort());
         NettyConfigKeys.Server.setPort(p, config.self().raftPort());
@@ -98,7 +93,7 @@ public final class RaftSetup {
         Parameters params = new Parameters();
         PrimaryConfig.TlsFiles tls = config.tls();
         if (tls != null) {
-            if (rpcType() != SupportedRpcType.GRPC) {
+            if (rpcType(config) != SupportedRpcType.GRPC) { // PrimaryConfig refuses this already
                 throw new IllegalArgumentException("tls on the Raft port needs the gRPC transport");
             }
             GrpcTlsConfig conf = new GrpcTlsConfig(tls.keyFile().toFile(), tls.certFile().toFile(),
@@ -111,9 +106,9 @@ public final class RaftSetup {
         return params;
     }
 
-    public static RaftProperties clientProperties() {
+    public static RaftProperties clientProperties(PrimaryConfig config) {
         RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, rpcType());
+        RaftConfigKeys.Rpc.setType(p, rpcType(config));
         return p;
     }
 
