@@ -11,6 +11,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import dev.edgelog.primary.commit.GroupCommitSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +76,54 @@ class PrimaryClusterIT {
             HttpResponse<String> missing = c.get(follower, "/db/query?level=none&q=SELECT%20*%20FROM%20nope");
             assertEquals("{\"results\":[{\"error\":\"no such table: nope\"}]}", missing.body(),
                     "SQLite's own message, without sqlite-jdbc's wrapping");
+        }
+    }
+
+    @Test
+    void when_theWriteQueueIsFull_then_writesGet503WithRetryAfter_andEveryAcknowledgedOneIsThereOnce() throws Exception {
+        GroupCommitSettings tiny = new GroupCommitSettings(1, 1 << 20, Duration.ZERO, 1, 2, false);
+        try (TestCluster c = TestCluster.adjusted(dir, 1, cfg -> cfg.withGroupCommit(tiny))) {
+            c.awaitReady();
+            assertEquals(200, c.post(0, "/db/execute", "[\"CREATE TABLE t(x INTEGER PRIMARY KEY)\"]").statusCode());
+            Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
+            Set<Long> refused = ConcurrentHashMap.newKeySet();
+            List<String> unexpected = new CopyOnWriteArrayList<>();
+            ExecutorService writers = Executors.newFixedThreadPool(32);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int w = 0; w < 32; w++) {
+                    long first = w * 1000L + 1; // last_insert_id 0 would be left out of the answer
+                    done.add(writers.submit(() -> {
+                        for (long id = first; id < first + 15; id++) {
+                            HttpResponse<String> r = c.post(0, "/db/execute", "[\"INSERT INTO t VALUES(" + id + ")\"]");
+                            if (r.statusCode() == 200 && r.body().equals("{\"results\":[{\"last_insert_id\":" + id
+                                    + ",\"rows_affected\":1}]}")) {
+                                acknowledged.add(id);
+                            } else if (r.statusCode() == 503 && r.headers().firstValue("Retry-After").orElse("").equals("1")
+                                    && r.body().contains("the write queue is full")) {
+                                refused.add(id);
+                            } else {
+                                unexpected.add(r.statusCode() + " " + r.body());
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get();
+                }
+            } finally {
+                writers.shutdownNow();
+            }
+            assertTrue(unexpected.isEmpty(), unexpected.toString());
+            assertTrue(!refused.isEmpty(), "a queue of 2 behind one proposal in flight refuses some of 32 writers");
+            assertTrue(!acknowledged.isEmpty());
+            JsonNode rows = JSON.readTree(c.get(0, "/db/query?q=SELECT%20x%20FROM%20t%20ORDER%20BY%20x").body())
+                    .get("results").get(0).get("values");
+            Set<Long> stored = new TreeSet<>();
+            rows.forEach(row -> stored.add(row.get(0).asLong()));
+            assertEquals(new TreeSet<>(acknowledged), stored, "every acknowledged write once, no refused one");
+            assertEquals(acknowledged.size(), rows.size());
         }
     }
 

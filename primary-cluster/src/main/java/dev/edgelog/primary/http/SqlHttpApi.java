@@ -24,6 +24,7 @@ import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -53,6 +54,8 @@ public final class SqlHttpApi implements AutoCloseable {
     private static final long WRITE_TIMEOUT_SECONDS = 30;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final byte[] NO_BODY = new byte[0];
+    /** Write bodies up to this size are parsed on the I/O thread (a 100-statement bulk insert is ~10 KiB). */
+    private static final int INLINE_BODY = 64 * 1024;
 
     private final PrimaryNode node;
     private final Undertow server;
@@ -68,7 +71,7 @@ public final class SqlHttpApi implements AutoCloseable {
                 .withFleetPeers(new Fleet.Peers(this::peerUris,
                         node.config().tls() == null ? null : Tls.client(node.config().tls().caFile())));
         HttpHandler routes = pull.addTo(Handlers.routing())
-                .post("/db/execute", blocking(Scope.WRITE, this::execute))
+                .post("/db/execute", writeWithoutWorker(blocking(Scope.WRITE, this::execute)))
                 .get("/db/query", blocking(Scope.READ, this::query))
                 .post("/db/query", blocking(Scope.READ, this::query))
                 .post("/db/request", blocking(Scope.WRITE, this::request))
@@ -126,18 +129,72 @@ public final class SqlHttpApi implements AutoCloseable {
                 e.handle(ex);
             } catch (AlreadyAnswered done) {
                 // the response is out
-            } catch (BadRequestException bad) {
-                error(ex, bad.status(), bad.getMessage());
-            } catch (OverloadedException o) {
-                node.metrics().rejected();
-                ex.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
-                error(ex, 503, o.getMessage());
-            } catch (Exception other) {
-                LOG.warn("{}: {} {} failed: {}", node.config().nodeId(), ex.getRequestMethod(), ex.getRequestPath(),
-                        other.toString(), other);
-                error(ex, 500, other.getMessage() == null ? other.toString() : other.getMessage());
+            } catch (Exception refused) {
+                refuse(ex, refused);
             }
         };
+    }
+
+    /** Answers a request that failed with {@code e}: 4xx/5xx as the exception says, else 500. */
+    private void refuse(HttpServerExchange ex, Exception e) {
+        if (e instanceof BadRequestException bad) {
+            error(ex, bad.status(), bad.getMessage());
+        } else if (e instanceof OverloadedException o) {
+            node.metrics().rejected();
+            ex.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+            error(ex, 503, o.getMessage());
+        } else {
+            LOG.warn("{}: {} {} failed: {}", node.config().nodeId(), ex.getRequestMethod(), ex.getRequestPath(),
+                    e.toString(), e);
+            error(ex, 500, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    /**
+     * {@code POST /db/execute} on the leader without a worker thread: the body is read and parsed on
+     * the connection's I/O thread, the write goes to the group committer, and the answer is written
+     * from that I/O thread once the entry is applied. A worker parked per write cost two thread
+     * hand-offs per request, most of the HTTP layer's CPU under many writers. Followers (which
+     * forward over a blocking client), bodies without a length or larger than {@link #INLINE_BODY}
+     * (parsed on a worker so they do not hold up the I/O thread) take {@code blockingPath}.
+     */
+    private HttpHandler writeWithoutWorker(HttpHandler blockingPath) {
+        return ex -> {
+            long declared = ex.getRequestContentLength();
+            if (declared < 0 || declared > INLINE_BODY || !node.isLeader()) {
+                blockingPath.handleRequest(ex);
+                return;
+            }
+            if (!authorized(ex, Scope.WRITE)) {
+                return;
+            }
+            ex.getRequestReceiver().receiveFullBytes(
+                    (exchange, body) -> exchange.dispatch(SameThreadExecutor.INSTANCE, () -> submitWrite(exchange, body)),
+                    (exchange, e) -> error(exchange, 400, "reading the request body failed: " + e.getMessage()));
+        };
+    }
+
+    /** On the I/O thread: parses and queues the write; the answer follows when it is applied. */
+    private void submitWrite(HttpServerExchange ex, byte[] body) {
+        WriteRequest request;
+        long start = System.nanoTime();
+        try {
+            List<Statement> statements = parse(ex, body, true);
+            request = submit(ex, statements);
+        } catch (RuntimeException e) {
+            refuse(ex, e);
+            return;
+        }
+        request.result().copy().orTimeout(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .whenCompleteAsync((applied, failure) -> {
+                    if (failure != null) {
+                        Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause()
+                                : failure;
+                        refuse(ex, notApplied(cause));
+                    } else {
+                        json(ex, 200, executed(ex, applied, start));
+                    }
+                }, ex.getIoThread());
     }
 
     private boolean authorized(HttpServerExchange ex, Scope scope) {
@@ -189,25 +246,45 @@ public final class SqlHttpApi implements AutoCloseable {
         if (forwardedToLeader(ex, body)) {
             return;
         }
-        if (node.stateMachine().logId() == null) {
-            throw new BadRequestException(503, "the cluster is starting: no log id yet");
-        }
         long start = System.nanoTime();
-        WriteRequest request = WriteRequest.of(flag(ex, "transaction"), statements);
-        node.committer().submit(request);
+        WriteRequest request = submit(ex, statements);
         Entry applied;
         try {
             applied = request.result().get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RejectedSqlException r) {
-                throw new BadRequestException(r.getMessage());
-            }
-            throw new BadRequestException(503, "not committed: " + cause);
+            throw notApplied(e.getCause());
         } catch (TimeoutException e) {
-            throw new BadRequestException(503, "not applied within " + WRITE_TIMEOUT_SECONDS
+            throw notApplied(e);
+        }
+        json(ex, 200, executed(ex, applied, start));
+    }
+
+    private WriteRequest submit(HttpServerExchange ex, List<Statement> statements) {
+        if (node.stateMachine().logId() == null) {
+            throw new BadRequestException(503, "the cluster is starting: no log id yet");
+        }
+        WriteRequest request = WriteRequest.of(flag(ex, "transaction"), statements);
+        node.committer().submit(request);
+        return request;
+    }
+
+    /** What a write that failed to apply with {@code cause} answers. */
+    private static RuntimeException notApplied(Throwable cause) {
+        if (cause instanceof RejectedSqlException r) {
+            return new BadRequestException(r.getMessage());
+        }
+        if (cause instanceof OverloadedException o) {
+            return o;
+        }
+        if (cause instanceof TimeoutException) {
+            return new BadRequestException(503, "not applied within " + WRITE_TIMEOUT_SECONDS
                     + " s; it may still commit (its index is unknown)");
         }
+        return new BadRequestException(503, "not committed: " + cause);
+    }
+
+    /** rqlite's answer to an applied write. */
+    private ObjectNode executed(HttpServerExchange ex, Entry applied, long start) {
         node.metrics().writeLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         ObjectNode out = NODES.objectNode();
         ArrayNode results = out.putArray("results");
@@ -230,7 +307,7 @@ public final class SqlHttpApi implements AutoCloseable {
         if (flag(ex, "raft_index")) {
             out.put("raft_index", applied.index());
         }
-        json(ex, 200, out);
+        return out;
     }
 
     private void query(HttpServerExchange ex) throws Exception {
