@@ -17,6 +17,7 @@ public final class Benchmarks {
     }
 
     public static void main(String[] args) throws Exception {
+        dev.edgelog.primary.raft.RaftSetup.pooledAsyncCompletions(); // as the primary's main does
         if (args.length == 0) {
             usage();
         }

@@ -79,18 +79,21 @@ final class CommitBenchmark {
             HttpLoad.run(leader, "/db/execute", 1, 1, Duration.ofSeconds(5),
                     () -> "[\"CREATE TABLE IF NOT EXISTS ads(id INTEGER PRIMARY KEY, campaign INTEGER, name TEXT, bid REAL)\"]",
                     (status, body) -> true);
-            // every load shape once before anything is measured: on two cores the JIT's compiler
-            // threads otherwise take a quarter of the CPU during the first minute
+            // every load shape once before anything is measured, then each again right before its
+            // measurement: on two cores the JIT's compiler threads otherwise take a quarter of the CPU
+            // during the first minute, and code compiled under one shape recompiles under the next
             for (int writers : WRITERS) {
-                HttpLoad.run(leader, "/db/execute", writers, 1, warmup.dividedBy(4), () -> inserts(1), ok);
+                HttpLoad.run(leader, "/db/execute", writers, 1, warmup.dividedBy(8), () -> inserts(1), ok);
             }
-            HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, warmup.dividedBy(4), () -> inserts(BULK), ok);
+            HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, warmup.dividedBy(8), () -> inserts(BULK), ok);
             for (int writers : WRITERS) {
                 String name = writers + (writers == 1 ? " writer" : " writers") + ", 1 statement/request";
+                HttpLoad.run(leader, "/db/execute", writers, 1, warmup.dividedBy(8), () -> inserts(1), ok);
                 results.put(name, withCpu("edgelog " + name,
                         () -> HttpLoad.run(leader, "/db/execute", writers, 1, perRun, () -> inserts(1), ok)));
             }
             String bulk = BULK_WRITERS + " writers, " + BULK + " statements/request";
+            HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, warmup.dividedBy(8), () -> inserts(BULK), ok);
             results.put(bulk, withCpu("edgelog " + bulk,
                     () -> HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, perRun, () -> inserts(BULK), ok)));
         } finally {

@@ -31,6 +31,7 @@ public final class PrimaryMain implements Callable<Integer> {
     boolean insecure;
 
     public static void main(String[] args) {
+        dev.edgelog.primary.raft.RaftSetup.pooledAsyncCompletions(); // before anything uses CompletableFuture
         System.exit(new CommandLine(new PrimaryMain()).execute(RoleProcess.argsAfter("primary", args)));
     }
 

@@ -99,6 +99,10 @@ public final class PrimaryNode implements AutoCloseable {
     /** Starts a node; on a new data directory it joins (or, with its peers, forms) the cluster. */
     public static PrimaryNode start(PrimaryConfig config) throws IOException {
         routeJavaUtilLogging();
+        if (!RaftSetup.asyncCompletionsPooled()) {
+            LOG.warn("{}: the common ForkJoin pool has parallelism 1, so Ratis starts a thread per AppendEntries;"
+                    + " start the JVM with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2", config.nodeId());
+        }
         return new PrimaryNode(config);
     }
 

@@ -2,6 +2,7 @@ package dev.edgelog.primary;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgelog.sqllog.Entry;
@@ -60,6 +61,9 @@ class PrimaryProcessesIT {
         HttpResponse<String> created = nodes.post(0, "[\"CREATE TABLE u(id INTEGER, w INTEGER, r INTEGER, ts TEXT)\","
                 + " \"CREATE TABLE picks(v)\"]");
         assertEquals(200, created.statusCode(), created.body());
+        for (int n = 0; n < NODES; n++) { // the main pools Ratis's async completions (RaftSetup)
+            assertFalse(nodes.log(n).contains("starts a thread per AppendEntries"), nodes.log(n));
+        }
 
         Set<Long> acked = ConcurrentHashMap.newKeySet();
         AtomicLong nextId = new AtomicLong();
