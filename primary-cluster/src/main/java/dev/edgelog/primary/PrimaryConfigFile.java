@@ -31,6 +31,7 @@ import java.util.Locale;
  * raft_segment_bytes: 8388608
  * http_workers: 256
  * raft_transport: auto   # netty without tls, grpc with it; or grpc / netty explicitly
+ * election_timeout_ms: 1000
  * segments: {segment_bytes: 67108864, retention_bytes: 0, retention_ms: 0, fsync: every_batch}
  * auth: {users_file: /etc/edgelog/users.json, tokens_file: /etc/edgelog/tokens.json}
  * tls: {cert_file: node.crt, key_file: node.key, ca_file: ca.crt}
@@ -48,7 +49,7 @@ public final class PrimaryConfigFile {
 
     record File(String nodeId, String clusterName, String dataDir, List<Peer> peers, GroupCommit groupCommit,
                 Integer maxBodyBytes, Long snapshotThreshold, Long raftSegmentBytes, Integer httpWorkers,
-                SegmentsSection segments, AuthSection auth, TlsSection tls, String raftTransport, Boolean join) {
+                SegmentsSection segments, AuthSection auth, TlsSection tls, String raftTransport, Long electionTimeoutMs, Boolean join) {
     }
 
     private PrimaryConfigFile() {
@@ -82,7 +83,7 @@ public final class PrimaryConfigFile {
                 SegmentsSection.toConfig(f.segments()), or(f.snapshotThreshold(), PrimaryConfig.DEFAULT_SNAPSHOT_THRESHOLD),
                 or(f.raftSegmentBytes(), PrimaryConfig.DEFAULT_RAFT_SEGMENT_BYTES),
                 or(f.httpWorkers(), PrimaryConfig.DEFAULT_HTTP_WORKERS), null, null, transport(f.raftTransport()),
-                or(f.join(), false));
+                or(f.electionTimeoutMs(), PrimaryConfig.DEFAULT_ELECTION_TIMEOUT_MS), or(f.join(), false));
     }
 
     private static PrimaryConfig.RaftTransport transport(String value) {

@@ -47,6 +47,7 @@ class PrimaryConfigFileTest {
         assertNull(c.tls());
         assertEquals(PrimaryConfig.RaftTransport.AUTO, c.raftTransport());
         assertEquals(PrimaryConfig.RaftTransport.NETTY, c.transport(), "auto without tls");
+        assertEquals(PrimaryConfig.DEFAULT_ELECTION_TIMEOUT_MS, c.electionTimeoutMs());
         assertFalse(c.join());
     }
 
@@ -67,7 +68,7 @@ class PrimaryConfigFileTest {
                 + "max_body_bytes: 65536\nsnapshot_threshold: 500\nraft_segment_bytes: 1048576\nhttp_workers: 8\n"
                 + "segments: {segment_bytes: 1048576, retention_bytes: 1073741824, fsync: every_batch}\n"
                 + "auth: {tokens_file: tokens.json}\ntls: {cert_file: n1.crt, key_file: n1.key, ca_file: ca.crt}\n"
-                + "raft_transport: grpc\njoin: true\n");
+                + "raft_transport: grpc\nelection_timeout_ms: 2500\njoin: true\n");
         assertEquals("ads", c.clusterName());
         assertEquals(64, c.groupCommit().maxRequests());
         assertEquals(Duration.ofMillis(2), c.groupCommit().linger());
@@ -80,6 +81,7 @@ class PrimaryConfigFileTest {
         assertNotNull(c.credentials());
         assertEquals(dir.resolve("ca.crt"), c.tls().caFile(), "relative to the config file");
         assertEquals(PrimaryConfig.RaftTransport.GRPC, c.raftTransport());
+        assertEquals(2500, c.electionTimeoutMs());
         assertTrue(c.join());
     }
 
@@ -113,6 +115,7 @@ class PrimaryConfigFileTest {
         assertTrue(message("node_id: n1\ndata_dir: d\npeers:\n  - {id: n1, raft_address: \"h:1\", http_address: \"h:2\"}\n"
                 + "  - {id: n1, raft_address: \"h:3\", http_address: \"h:4\"}\n").contains("twice"));
         assertTrue(message(ESSENTIALS + "http_workers: lots\n").contains("line"));
+        assertTrue(message(ESSENTIALS + "election_timeout_ms: 10\n").contains("election_timeout_ms"));
         assertTrue(message(ESSENTIALS + "raft_transport: quic\n").contains("raft_transport must be auto, grpc or netty"));
         assertTrue(message(ESSENTIALS + "raft_transport: netty\ntls: {cert_file: n1.crt, key_file: n1.key, ca_file: ca.crt}\n")
                 .contains("raft_transport netty has no TLS"));

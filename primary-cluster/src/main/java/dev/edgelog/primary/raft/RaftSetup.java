@@ -91,6 +91,13 @@ public final class RaftSetup {
         // the default port 0 would pick a random one, unlike the address the peers dial
         GrpcConfigKeys.Server.setPort(p, config.self().raftPort());
         NettyConfigKeys.Server.setPort(p, config.self().raftPort());
+        // elections: the configured timeout (heartbeats at half of it); Ratis's 150-300 ms default
+        // lost the leader to a single 300 ms stall of a loaded JVM. A new cluster's first election
+        // keeps the short default, so a fresh cluster still elects its leader at once.
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(config.electionTimeoutMs(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * config.electionTimeoutMs(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(150, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
         // 1 ms between AppendEntries rounds (the documented default of 10 ms costs commit latency)
         RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.valueOf(1, TimeUnit.MILLISECONDS));
         // snapshots bound the Raft log; the SQL log keeps its own retention in the segments
