@@ -82,8 +82,15 @@ public final class EntryCodec {
         out.putZigZag(e.commitTimeMillis());
         out.putByte(e.transaction() ? FLAG_TRANSACTION : 0);
         out.putVarLong(e.statements().size());
+        String lastSql = null;
+        byte[] lastSqlBytes = null;
         for (Statement s : e.statements()) {
-            out.putString(s.sql());
+            // a bulk request repeats one parameterized text (the same String, see SqlTexts): encode it once
+            if (s.sql() != lastSql) {
+                lastSql = s.sql();
+                lastSqlBytes = ByteSink.utf8(lastSql);
+            }
+            out.putBytes(lastSqlBytes);
             out.putVarLong(s.parameters().size());
             for (Parameter p : s.parameters()) {
                 writeParameter(p, out);
@@ -299,8 +306,7 @@ public final class EntryCodec {
             ByteBuffer buf = in.buf;
             int n = in.count(1);
             int at = buf.position();
-            if (last != null && n == lastBytes.length && buf.hasArray() && Arrays.equals(buf.array(),
-                    buf.arrayOffset() + at, buf.arrayOffset() + at + n, lastBytes, 0, n)) {
+            if (last != null && n == lastBytes.length && sameBytes(buf, at)) {
                 buf.position(at + n);
                 return last;
             }
@@ -308,6 +314,23 @@ public final class EntryCodec {
             lastBytes = new byte[n];
             buf.get(at, lastBytes);
             return last;
+        }
+
+        /**
+         * Whether {@code buf} holds {@link #lastBytes} at {@code at}. Read-only buffers (what Ratis
+         * hands a state machine) have no accessible array, so they are compared through absolute gets.
+         */
+        private boolean sameBytes(ByteBuffer buf, int at) {
+            int n = lastBytes.length;
+            if (buf.hasArray()) {
+                return Arrays.equals(buf.array(), buf.arrayOffset() + at, buf.arrayOffset() + at + n, lastBytes, 0, n);
+            }
+            for (int i = 0; i < n; i++) {
+                if (buf.get(at + i) != lastBytes[i]) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

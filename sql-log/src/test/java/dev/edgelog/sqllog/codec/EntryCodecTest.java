@@ -191,18 +191,42 @@ class EntryCodecTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         EntryCodec.encodeAll(entries, out);
         List<Entry> all = EntryCodec.decodeAll(ByteBuffer.wrap(out.toByteArray()), MAX);
+        // a Raft state machine gets its entries as read-only buffers, which have no accessible array
+        List<Entry> readOnly = EntryCodec.decodeAll(ByteBuffer.wrap(out.toByteArray()).asReadOnlyBuffer(), MAX);
         List<Entry> streamed = new ArrayList<>();
         FrameReader reader = new FrameReader(new java.io.ByteArrayInputStream(out.toByteArray()), MAX);
         for (FrameReader.Frame f; (f = reader.next()) != null; ) {
             streamed.add(f.entry());
         }
-        for (List<Entry> decoded : List.of(all, streamed)) {
+        for (List<Entry> decoded : List.of(all, readOnly, streamed)) {
             assertEquals(entries, decoded);
             assertSame(sql(decoded, 0), sql(decoded, 1), "the repeated text is reused");
             assertSame(sql(decoded, 5), sql(decoded, 6));
             assertSame(sql(decoded, 7), sql(decoded, 8));
             assertEquals("SELECT 2", sql(decoded, 5), "a text of the same length is not mistaken for the last one");
         }
+    }
+
+    @Test
+    void when_anEntryRepeatsOneSqlText_then_itEncodesAsIfEachWereSeparate() {
+        String text = "INSERT INTO t(a, b) VALUES(?, ?)";
+        List<Statement> same = new ArrayList<>();
+        List<Statement> copies = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            same.add(Statement.of(text, SqlValue.of(i), SqlValue.of("é" + i)));
+            copies.add(Statement.of(new String(text.toCharArray()), SqlValue.of(i), SqlValue.of("é" + i)));
+        }
+        same.add(Statement.of("SELECT 1"));
+        copies.add(Statement.of("SELECT 1"));
+        same.add(Statement.of(text, SqlValue.of(9)));
+        copies.add(Statement.of(new String(text.toCharArray()), SqlValue.of(9)));
+        byte[] once = EntryCodec.encode(new Entry(1, 1, 1, 0, false, same, List.of()));
+        byte[] each = EntryCodec.encode(new Entry(1, 1, 1, 0, false, copies, List.of()));
+        assertArrayEquals(each, once);
+        assertEquals(same, EntryCodec.decode(once).statements());
+        assertThrows(IllegalArgumentException.class, () -> EntryCodec.encode(new Entry(1, 1, 1, 0, false,
+                List.of(Statement.of("SELECT 1"), Statement.of("SELECT '\uD800'")), List.of())),
+                "the strict UTF-8 check still runs for every distinct text");
     }
 
     private static String sql(List<Entry> entries, int i) {
