@@ -17,7 +17,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +45,7 @@ public final class GroupCommitter implements AutoCloseable {
     private final String node;
     private final GroupCommitSettings settings;
     private final Proposer proposer;
-    private final Function<ByteBuffer, List<Entry>> replyDecoder;
+    private final BiFunction<ByteBuffer, List<Entry>, List<Entry>> replyDecoder;
     private final Clock clock;
     private final BlockingQueue<WriteRequest> queue;
     private final Semaphore inFlight;
@@ -61,7 +61,7 @@ public final class GroupCommitter implements AutoCloseable {
     private volatile boolean closed;
 
     public GroupCommitter(String node, GroupCommitSettings settings, Proposer proposer,
-                          Function<ByteBuffer, List<Entry>> replyDecoder, Clock clock) {
+                          BiFunction<ByteBuffer, List<Entry>, List<Entry>> replyDecoder, Clock clock) {
         this.node = node;
         this.settings = settings;
         this.proposer = proposer;
@@ -154,7 +154,7 @@ public final class GroupCommitter implements AutoCloseable {
         }
         reply.whenComplete((bytes, error) -> {
             inFlight.release();
-            complete(accepted, bytes, error);
+            complete(accepted, unplaced, bytes, error);
         });
     }
 
@@ -180,7 +180,8 @@ public final class GroupCommitter implements AutoCloseable {
         return out;
     }
 
-    private void complete(List<WriteRequest> accepted, ByteBuffer bytes, Throwable error) {
+    /** Answers each request from the reply ({@code replyDecoder} places {@code unplaced} with its outcomes). */
+    private void complete(List<WriteRequest> accepted, List<Entry> unplaced, ByteBuffer bytes, Throwable error) {
         if (error != null) {
             for (WriteRequest r : accepted) {
                 r.result().completeExceptionally(error);
@@ -189,7 +190,7 @@ public final class GroupCommitter implements AutoCloseable {
         }
         List<Entry> applied;
         try {
-            applied = replyDecoder.apply(bytes);
+            applied = replyDecoder.apply(bytes, unplaced);
         } catch (RuntimeException e) {
             applied = null;
             error = e;

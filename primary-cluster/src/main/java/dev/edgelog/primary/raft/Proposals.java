@@ -1,11 +1,16 @@
 package dev.edgelog.primary.raft;
 
 import dev.edgelog.sqllog.Entry;
+import dev.edgelog.sqllog.Outcome;
 import dev.edgelog.sqllog.SqlLogException;
 import dev.edgelog.sqllog.codec.EntryCodec;
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -63,30 +68,80 @@ public final class Proposals {
         return EntryCodec.decodeAll(b, EntryCodec.DEFAULT_MAX_PAYLOAD_BYTES);
     }
 
-    /** The reply to a batch: the entries as applied (placed, with outcomes), as frames. */
-    static byte[] replyOf(List<Entry> applied) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * applied.size());
-        EntryCodec.encodeAll(applied, out);
-        return out.toByteArray();
+    /**
+     * The reply to a batch: of each applied entry what its proposer does not hold yet, its place in
+     * the log and its outcomes ({@code count:i32}, then per entry {@code index, term, raftIndex:i64,
+     * outcomes:i32}, each outcome {@code 0, rowsAffected:i64, lastInsertId:i64} or {@code 1,
+     * length:i32, UTF-8 error}). The proposer holds the statements: sending the frames back made the
+     * leader decode every statement and parameter it had just proposed.
+     */
+    static byte[] reply(List<Entry> applied) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(4 + 40 * applied.size());
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(applied.size());
+            for (Entry e : applied) {
+                out.writeLong(e.index());
+                out.writeLong(e.term());
+                out.writeLong(e.raftIndex());
+                out.writeInt(e.outcomes().size());
+                for (Outcome o : e.outcomes()) {
+                    if (o instanceof Outcome.Executed x) {
+                        out.writeByte(0);
+                        out.writeLong(x.rowsAffected());
+                        out.writeLong(x.lastInsertId());
+                    } else {
+                        byte[] error = ((Outcome.Failed) o).error().getBytes(StandardCharsets.UTF_8);
+                        out.writeByte(1);
+                        out.writeInt(error.length);
+                        out.write(error);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return bytes.toByteArray();
     }
 
-    /** The reply to a batch from the frames of its applied entries, as they went to the segments. */
-    static byte[] reply(List<byte[]> frames) {
-        int size = 0;
-        for (byte[] f : frames) {
-            size += f.length;
+    /**
+     * The proposer's entries as the state machine applied them: {@code proposed} placed in the log,
+     * with the outcomes from {@code reply}.
+     *
+     * @throws IllegalStateException when the reply does not answer exactly these entries
+     */
+    public static List<Entry> replyEntries(ByteBuffer reply, List<Entry> proposed) {
+        ByteBuffer in = reply.duplicate();
+        try {
+            int count = in.getInt();
+            if (count != proposed.size()) {
+                throw new IllegalStateException("the state machine answered " + count + " entries for "
+                        + proposed.size() + " requests");
+            }
+            List<Entry> applied = new ArrayList<>(count);
+            for (Entry p : proposed) {
+                long index = in.getLong();
+                long term = in.getLong();
+                long raftIndex = in.getLong();
+                int n = in.getInt();
+                if (n < 0 || n > p.statements().size()) {
+                    throw new IllegalStateException("the state machine answered " + n + " outcomes for "
+                            + p.statements().size() + " statements");
+                }
+                List<Outcome> outcomes = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    if (in.get() == 0) {
+                        outcomes.add(Outcome.executed(in.getLong(), in.getLong()));
+                    } else {
+                        byte[] error = new byte[in.getInt()];
+                        in.get(error);
+                        outcomes.add(Outcome.failed(new String(error, StandardCharsets.UTF_8)));
+                    }
+                }
+                applied.add(p.at(index, term, raftIndex).withOutcomes(outcomes));
+            }
+            return applied;
+        } catch (java.nio.BufferUnderflowException | NegativeArraySizeException e) {
+            throw new IllegalStateException("the state machine's reply is cut short", e);
         }
-        byte[] out = new byte[size];
-        int at = 0;
-        for (byte[] f : frames) {
-            System.arraycopy(f, 0, out, at, f.length);
-            at += f.length;
-        }
-        return out;
-    }
-
-    /** Decodes a batch reply. */
-    public static List<Entry> replyEntries(ByteBuffer reply) {
-        return EntryCodec.decodeAll(reply, EntryCodec.DEFAULT_MAX_PAYLOAD_BYTES);
     }
 }

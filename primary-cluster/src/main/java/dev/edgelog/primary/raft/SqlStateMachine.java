@@ -229,12 +229,7 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         }
         SegmentStore segs = segments;
         long start = System.nanoTime();
-        List<byte[]> frames = new ArrayList<>(placed.size());
-        ApplyResult r = a.apply(placed, null, applied -> {
-            // encoded once: the frames written to the segments are, concatenated, the reply
-            frames.clear();
-            frames.addAll(segs.append(applied));
-        });
+        ApplyResult r = a.apply(placed, null, segs::append);
         int statements = 0;
         for (Entry p : placed) {
             statements += p.statements().size();
@@ -242,7 +237,7 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         observer.applied(placed.size(), statements, System.nanoTime() - start);
         notifyApplied(r.appliedIndex());
         enforceRetention(segs);
-        byte[] reply = frames.size() == r.applied().size() ? Proposals.reply(frames) : Proposals.replyOf(r.applied());
+        byte[] reply = Proposals.reply(r.applied());
         return Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(reply));
     }
 

@@ -63,7 +63,8 @@ class GroupCommitterTest {
         }
     }
 
-    private static List<Entry> decode(ByteBuffer b) {
+    /** The fake Raft answers with the applied entries' frames; {@code proposed} is what it was given. */
+    private static List<Entry> decode(ByteBuffer b, List<Entry> proposed) {
         return b == null ? List.of() : EntryCodec.decodeAll(b, EntryCodec.DEFAULT_MAX_PAYLOAD_BYTES);
     }
 

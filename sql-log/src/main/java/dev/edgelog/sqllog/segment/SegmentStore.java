@@ -124,7 +124,7 @@ public final class SegmentStore implements AutoCloseable {
      * Appends entries whose indices are {@code lastIndex()+1, +2, …}, in one write, then fsyncs as
      * the policy says. Nothing of a refused batch is written.
      *
-     * @return the frames written, one per entry (a primary's Raft reply reuses them)
+     * @return the frames written, one per entry
      * @throws NonConsecutiveIndexException when an index is not the next one
      */
     public List<byte[]> append(List<Entry> entries) {
