@@ -156,12 +156,14 @@ public final class SqlHttpApi implements AutoCloseable {
      * from that I/O thread once the entry is applied. A worker parked per write cost two thread
      * hand-offs per request, most of the HTTP layer's CPU under many writers. Followers (which
      * forward over a blocking client), bodies without a length or larger than {@link #INLINE_BODY}
-     * (parsed on a worker so they do not hold up the I/O thread) take {@code blockingPath}.
+     * (parsed on a worker so they do not hold up the I/O thread) take {@code blockingPath}, and so do
+     * bodies over {@code max_body_bytes}, which its {@code readBody} refuses with 413.
      */
     private HttpHandler writeWithoutWorker(HttpHandler blockingPath) {
+        int inline = Math.min(INLINE_BODY, node.config().maxBodyBytes());
         return ex -> {
             long declared = ex.getRequestContentLength();
-            if (declared < 0 || declared > INLINE_BODY || !node.isLeader()) {
+            if (declared < 0 || declared > inline || !node.isLeader()) {
                 blockingPath.handleRequest(ex);
                 return;
             }
