@@ -237,8 +237,8 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         observer.applied(placed.size(), statements, System.nanoTime() - start);
         notifyApplied(r.appliedIndex());
         enforceRetention(segs);
-        byte[] reply = Proposals.reply(r.applied());
-        return Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(reply));
+        return Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(
+                Proposals.reply(r.applied())));
     }
 
     /**

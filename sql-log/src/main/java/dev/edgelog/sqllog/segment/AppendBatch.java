@@ -7,8 +7,6 @@ import dev.edgelog.sqllog.codec.EntryCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -39,11 +37,6 @@ final class AppendBatch {
 
     int size() {
         return lengths.length;
-    }
-
-    /** The separate frames of a batch built from entries or frames; empty for one of concatenated frames. */
-    List<byte[]> frames() {
-        return frames == null ? List.of() : Collections.unmodifiableList(Arrays.asList(frames));
     }
 
     static AppendBatch ofEntries(List<Entry> entries, long expected, int maxPayload) {

@@ -124,11 +124,10 @@ public final class SegmentStore implements AutoCloseable {
      * Appends entries whose indices are {@code lastIndex()+1, +2, …}, in one write, then fsyncs as
      * the policy says. Nothing of a refused batch is written.
      *
-     * @return the frames written, one per entry
      * @throws NonConsecutiveIndexException when an index is not the next one
      */
-    public List<byte[]> append(List<Entry> entries) {
-        return appendBatch(next -> AppendBatch.ofEntries(entries, next, config.maxFramePayloadBytes())).frames();
+    public void append(List<Entry> entries) {
+        appendBatch(next -> AppendBatch.ofEntries(entries, next, config.maxFramePayloadBytes()));
     }
 
     /**
@@ -144,14 +143,14 @@ public final class SegmentStore implements AutoCloseable {
         appendBatch(next -> AppendBatch.ofBuffer(frames, next, config.maxFramePayloadBytes()));
     }
 
-    private AppendBatch appendBatch(LongFunction<AppendBatch> prepare) {
+    private void appendBatch(LongFunction<AppendBatch> prepare) {
         lock.lock();
         try {
             checkWritable();
             Segment active = view.active();
             AppendBatch batch = prepare.apply(active.lastIndex() + 1);
             if (batch.size() == 0) {
-                return batch;
+                return;
             }
             if (batch.bytes > Integer.MAX_VALUE) {
                 throw new SqlLogException("append refused: a batch of " + batch.bytes + " bytes is above 2 GiB");
@@ -177,7 +176,6 @@ public final class SegmentStore implements AutoCloseable {
             if (synced) {
                 maybeCheckpoint(active, false);
             }
-            return batch;
         } catch (IOException e) {
             failed = true;
             throw new SqlLogException("fsync of " + dir + " failed; the store refuses further writes", e);
