@@ -122,19 +122,28 @@ public final class PrimaryNode implements AutoCloseable {
      * gets a 503 to retry.
      */
     private CompletableFuture<ByteBuffer> propose(List<Entry> unplaced) {
-        RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(localClientId)
-                .setServerId(server.getId())
-                .setGroupId(group.getGroupId())
-                .setCallId(localCallIds.incrementAndGet())
-                .setMessage(Message.valueOf(ByteString.copyFrom(Proposals.batch(unplaced))))
-                .setType(RaftClientRequest.writeRequestType())
-                .build();
+        RaftClientRequest request = localRequest(Message.valueOf(ByteString.copyFrom(Proposals.batch(unplaced))),
+                RaftClientRequest.writeRequestType());
         try {
             return server.submitClientRequestAsync(request).thenApply(PrimaryNode::content);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * A request to the Raft server in this JVM, as from a client of it: its own call id, so Ratis's
+     * retry cache keeps its usual meaning.
+     */
+    private RaftClientRequest localRequest(Message message, RaftClientRequest.Type type) {
+        return RaftClientRequest.newBuilder()
+                .setClientId(localClientId)
+                .setServerId(server.getId())
+                .setGroupId(group.getGroupId())
+                .setCallId(localCallIds.incrementAndGet())
+                .setMessage(message)
+                .setType(type)
+                .build();
     }
 
     private static ByteBuffer content(RaftClientReply reply) {
@@ -177,17 +186,10 @@ public final class PrimaryNode implements AutoCloseable {
      * @throws IllegalStateException when this node is not (or no longer) the leader
      */
     public void linearizableBarrier() throws IOException, InterruptedException {
-        RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(localClientId)
-                .setServerId(server.getId())
-                .setGroupId(group.getGroupId())
-                .setCallId(localCallIds.incrementAndGet())
-                .setMessage(Message.EMPTY)
-                .setType(RaftClientRequest.readRequestType())
-                .build();
         if (!isLeader()) {
             throw new IllegalStateException(config.nodeId() + " is not the leader");
         }
+        RaftClientRequest request = localRequest(Message.EMPTY, RaftClientRequest.readRequestType());
         RaftClientReply reply;
         try {
             reply = server.submitClientRequestAsync(request).get(READ_INDEX_TIMEOUT_SECONDS, TimeUnit.SECONDS);
