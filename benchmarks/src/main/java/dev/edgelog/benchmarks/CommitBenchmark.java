@@ -28,10 +28,11 @@ import java.util.function.Supplier;
 final class CommitBenchmark {
 
     private static final String INSERT = "INSERT INTO ads(id, campaign, name, bid) VALUES(?, ?, ?, ?)";
-    /** The writer counts measured; {@code -Dedgelog.bench.loads=1,100,bulk} picks a subset (for experiments). */
-    private static final int[] WRITERS = java.util.Arrays.stream(System.getProperty("edgelog.bench.loads", "1,16,100,bulk")
-            .split(",")).filter(l -> !l.equals("bulk")).mapToInt(Integer::parseInt).toArray();
-    private static final boolean MEASURE_BULK = System.getProperty("edgelog.bench.loads", "bulk").contains("bulk");
+    /** The loads measured; {@code -Dedgelog.bench.loads=1,100,bulk} picks a subset (for experiments). */
+    private static final List<String> LOADS = List.of(System.getProperty("edgelog.bench.loads", "1,16,100,bulk").split(","));
+    /** The writer counts of the single-statement loads among {@link #LOADS}. */
+    private static final int[] WRITERS = LOADS.stream().filter(l -> !l.equals("bulk")).mapToInt(Integer::parseInt).toArray();
+    private static final boolean MEASURE_BULK = LOADS.contains("bulk");
     private static final int BULK = 100;
     private static final int BULK_WRITERS = 16;
 
