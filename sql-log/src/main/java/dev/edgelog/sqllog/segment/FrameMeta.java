@@ -25,10 +25,7 @@ final class FrameMeta {
         if (pos >= end) {
             throw malformed("empty payload");
         }
-        int version = buf.get(pos++) & 0xFF;
-        if (version != EntryCodec.VERSION) {
-            throw new CorruptFrameException(Kind.UNKNOWN_VERSION, "entry format version " + version + " is unknown");
-        }
+        EntryCodec.checkVersion(buf.get(pos++) & 0xFF);
         cursor = pos;
         index = varLong(buf, end);
         varLong(buf, end);

@@ -229,6 +229,80 @@ class EntryCodecTest {
                 "the strict UTF-8 check still runs for every distinct text");
     }
 
+    @Test
+    void when_noTextRepeatsInAnEntry_then_itIsVersion1AndARepeatMakesItVersion2() {
+        Entry distinct = new Entry(1, 1, 1, 0, false,
+                List.of(Statement.of("INSERT INTO t VALUES(?)", SqlValue.of(1)), Statement.of("SELECT 1")), List.of());
+        assertEquals(EntryCodec.VERSION, EntryCodec.encode(distinct)[EntryCodec.HEADER_BYTES],
+                "an entry without repeats keeps the bytes older builds read");
+        List<Statement> bulk = new ArrayList<>();
+        List<Statement> alternating = new ArrayList<>();
+        String insert = "INSERT INTO ads(id, campaign, name, bid) VALUES(?, ?, ?, ?)";
+        for (int i = 0; i < 100; i++) {
+            bulk.add(Statement.of(insert, SqlValue.of(i), SqlValue.of(i % 97), SqlValue.of("ad-" + i), SqlValue.of(0.25)));
+            alternating.add(Statement.of(new String(List.of("UPDATE a SET x = ?", "UPDATE b SET y = ?", "SELECT ?")
+                    .get(i % 3).toCharArray()), SqlValue.of(i)));
+        }
+        for (List<Statement> statements : List.of(bulk, alternating)) {
+            Entry e = new Entry(3, 2, 9, 1_700_000_000_000L, true, statements, List.of());
+            byte[] frame = EntryCodec.encode(e);
+            assertEquals(EntryCodec.VERSION_TEXT_REFS, frame[EntryCodec.HEADER_BYTES]);
+            Entry decoded = EntryCodec.decode(frame);
+            assertEquals(e, decoded);
+            assertSame(decoded.statements().get(0).sql(), decoded.statements().get(99).sql(), "one String per distinct text");
+            List<Outcome> outcomes = new ArrayList<>();
+            for (int i = 0; i < statements.size(); i++) {
+                outcomes.add(i == 7 ? Outcome.failed("no such table: a") : Outcome.executed(1, i));
+            }
+            assertEquals(e.withOutcomes(outcomes), EntryCodec.decode(EntryCodec.encode(e.withOutcomes(outcomes))));
+        }
+        int v1Bytes = insert.length() + 1;
+        int perStatement = (EntryCodec.encode(new Entry(1, 1, 1, 0, false, bulk, List.of())).length - v1Bytes) / bulk.size();
+        assertTrue(perStatement < 30, "a repeated text costs one byte, not " + insert.length() + ": " + perStatement);
+    }
+
+    @Test
+    void when_aTextReferenceIsOutOfRange_then_theFrameIsMalformed() {
+        // version 2, index 1, term 1, raftIndex 1, time 0, flags 0, 2 statements: a first use, then a reference
+        byte[] good = {2, 1, 1, 1, 0, 0, 2, 0, 8, 'S', 'E', 'L', 'E', 'C', 'T', ' ', '1', 0, 1, 0, 0};
+        assertEquals(List.of(Statement.of("SELECT 1"), Statement.of("SELECT 1")), EntryCodec.decode(frame(good)).statements());
+        for (byte ref : new byte[] {2, 9}) {
+            byte[] bad = good.clone();
+            bad[18] = ref;
+            CorruptFrameException ex = assertThrows(CorruptFrameException.class, () -> EntryCodec.decode(frame(bad)));
+            assertEquals(Kind.MALFORMED, ex.kind());
+            assertTrue(ex.getMessage().contains("statement 1 refers to SQL text " + ref + " of 1"), ex.getMessage());
+        }
+        byte[] referenceFirst = {2, 1, 1, 1, 0, 0, 1, 1, 0, 0};
+        assertTrue(assertThrows(CorruptFrameException.class, () -> EntryCodec.decode(frame(referenceFirst)))
+                .getMessage().contains("refers to SQL text 1 of 0"));
+    }
+
+    @Test
+    void when_version2FramesAreCutOrFlipped_then_decodingRefusesThemWhole() {
+        Random random = new Random(12);
+        List<String> texts = List.of("INSERT INTO t VALUES(?, ?)", "UPDATE t SET b = ? WHERE a = ?", "SELECT 1");
+        for (int i = 1; i <= 60; i++) {
+            List<Statement> statements = new ArrayList<>();
+            for (int j = 0, n = 2 + random.nextInt(6); j < n; j++) {
+                statements.add(Statement.of(texts.get(random.nextInt(texts.size())), SqlValue.of(random.nextLong()),
+                        SqlValue.of("v" + random.nextInt(1000))));
+            }
+            Entry e = new Entry(i, 1, i, random.nextLong() >>> 24, random.nextBoolean(), statements, List.of());
+            byte[] frame = EntryCodec.encode(e);
+            assertEquals(e, EntryCodec.decode(frame));
+            for (int cut = 0; cut < frame.length; cut++) {
+                ByteBuffer buf = ByteBuffer.wrap(frame, 0, cut);
+                assertEquals(Kind.TRUNCATED, assertThrows(CorruptFrameException.class, () -> EntryCodec.decode(buf, MAX)).kind());
+            }
+            for (int bit = 0; bit < frame.length * 8; bit++) {
+                byte[] bad = frame.clone();
+                bad[bit / 8] ^= (byte) (1 << (bit % 8));
+                assertThrows(CorruptFrameException.class, () -> EntryCodec.decode(ByteBuffer.wrap(bad), MAX));
+            }
+        }
+    }
+
     private static String sql(List<Entry> entries, int i) {
         return entries.get(i).statements().get(0).sql();
     }
