@@ -195,11 +195,14 @@ final class CommitBenchmark {
     private static HttpLoad.Result withCpu(String name, java.util.concurrent.Callable<HttpLoad.Result> load)
             throws Exception {
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         long cpu0 = os.getProcessCpuTime();
+        long jit0 = jit.getTotalCompilationTime();
         HttpLoad.Result r = load.call();
         long statements = r.requests() * (long) r.perRequest();
-        System.out.printf(Locale.ROOT, "%s  CPU %.1f µs/statement%n", r.line(name),
-                (os.getProcessCpuTime() - cpu0) / 1e3 / Math.max(1, statements));
+        // the JIT's share says whether the warm-up was long enough: its compiler threads share the cores
+        System.out.printf(Locale.ROOT, "%s  CPU %.1f µs/statement, JIT compiling %d ms%n", r.line(name),
+                (os.getProcessCpuTime() - cpu0) / 1e3 / Math.max(1, statements), jit.getTotalCompilationTime() - jit0);
         return r;
     }
 
