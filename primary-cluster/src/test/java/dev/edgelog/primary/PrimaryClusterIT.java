@@ -1,6 +1,7 @@
 package dev.edgelog.primary;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -217,6 +218,31 @@ class PrimaryClusterIT {
     private static void assertBad(HttpResponse<String> r, String mentions) {
         assertEquals(400, r.statusCode(), r.body());
         assertTrue(r.body().contains(mentions), r.body() + " should mention " + mentions);
+    }
+
+    @Test
+    void when_nodesTakeSnapshots_then_eachKnowsItsLatestAsTheStorageFindsIt() throws Exception {
+        try (TestCluster c = TestCluster.adjusted(dir, 3, cfg -> cfg.withSnapshotThreshold(20))) {
+            c.awaitReady();
+            for (PrimaryNode n : c.nodes) {
+                assertNull(n.stateMachine().getLatestSnapshot(), "no snapshot yet");
+            }
+            c.post(c.leader(), "/db/execute", "[\"CREATE TABLE t(x)\"]");
+            for (int i = 0; i < 60; i++) {
+                assertEquals(200, c.post(c.leader(), "/db/execute", "[\"INSERT INTO t VALUES(" + i + ")\"]").statusCode());
+            }
+            for (PrimaryNode n : c.nodes) {
+                TestCluster.await("a snapshot on " + n.config().nodeId(), Duration.ofSeconds(30),
+                        () -> n.stateMachine().getLatestSnapshot() != null);
+                var kept = n.stateMachine().getLatestSnapshot();
+                // what the storage finds on disk is what the state machine answers, without a listing per call
+                var onDisk = n.stateMachine().getStateMachineStorage().loadLatestSnapshot();
+                assertTrue(kept.getIndex() >= 20, kept.toString());
+                assertTrue(onDisk.getIndex() >= kept.getIndex(), onDisk + " vs " + kept);
+                assertTrue(java.nio.file.Files.exists(((org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo) kept)
+                        .getFile().getPath()));
+            }
+        }
     }
 
     @Test
