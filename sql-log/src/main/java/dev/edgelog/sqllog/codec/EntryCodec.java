@@ -309,7 +309,7 @@ public final class EntryCodec {
                     if (ref == 0) {
                         sql = texts == null ? in.string() : texts.string(in);
                         distinct.add(sql);
-                    } else if (ref <= distinct.size()) {
+                    } else if (ref > 0 && ref <= distinct.size()) { // a 10-byte varint can be negative
                         sql = distinct.get((int) ref - 1);
                     } else {
                         throw in.malformed("statement " + i + " refers to SQL text " + ref + " of "

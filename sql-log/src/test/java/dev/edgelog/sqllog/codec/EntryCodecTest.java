@@ -273,6 +273,13 @@ class EntryCodecTest {
             assertEquals(Kind.MALFORMED, ex.kind());
             assertTrue(ex.getMessage().contains("statement 1 refers to SQL text " + ref + " of 1"), ex.getMessage());
         }
+        // a reference that decodes as a negative 64-bit number (10-byte varint of -1)
+        byte[] negative = {2, 1, 1, 1, 0, 0, 2, 0, 8, 'S', 'E', 'L', 'E', 'C', 'T', ' ', '1', 0,
+            (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
+            (byte) 0xff, 0x01, 0, 0};
+        CorruptFrameException negativeRef = assertThrows(CorruptFrameException.class, () -> EntryCodec.decode(frame(negative)));
+        assertEquals(Kind.MALFORMED, negativeRef.kind());
+        assertTrue(negativeRef.getMessage().contains("refers to SQL text -1 of 1"), negativeRef.getMessage());
         byte[] referenceFirst = {2, 1, 1, 1, 0, 0, 1, 1, 0, 0};
         assertTrue(assertThrows(CorruptFrameException.class, () -> EntryCodec.decode(frame(referenceFirst)))
                 .getMessage().contains("refers to SQL text 1 of 0"));
