@@ -141,16 +141,13 @@ public final class EntryCodec {
         boolean repeats = false;
         String last = null;
         int lastRef = 0;
-        Map<String, Integer> seen = null;
+        Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < n; i++) {
             String sql = statements.get(i).sql();
             if (sql.equals(last)) { // the common case, a bulk request: no map lookup
                 refs[i] = lastRef;
                 repeats = true;
                 continue;
-            }
-            if (seen == null) {
-                seen = new HashMap<>();
             }
             Integer known = seen.get(sql);
             if (known == null) {
