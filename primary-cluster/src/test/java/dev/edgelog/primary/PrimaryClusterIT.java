@@ -246,6 +246,22 @@ class PrimaryClusterIT {
     }
 
     @Test
+    void when_writesCommitOneAtATime_then_eachTakesOneRaftEntry() throws Exception {
+        try (TestCluster c = new TestCluster(dir, 3)) {
+            c.awaitReady();
+            int leader = c.leader();
+            assertEquals(200, c.post(leader, "/db/execute", "[\"CREATE TABLE t(x)\"]").statusCode());
+            long before = c.nodes[leader].raftCommitIndex();
+            for (int i = 0; i < 30; i++) {
+                assertEquals(200, c.post(leader, "/db/execute", "[\"INSERT INTO t VALUES(" + i + ")\"]").statusCode());
+            }
+            // Ratis's log-metadata entries (one after every commit) would make this 60: each node would
+            // append, fsync and replicate twice per write
+            assertEquals(30, c.nodes[leader].raftCommitIndex() - before, "Raft entries for 30 sequential writes");
+        }
+    }
+
+    @Test
     void when_theLeaderStops_then_writesResumeOnANewLeader() throws Exception {
         try (TestCluster c = new TestCluster(dir, 3)) {
             c.awaitReady();
