@@ -78,7 +78,8 @@ final class CommitBenchmark {
                 nodes.add(PrimaryNode.start(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers)
                         .withSnapshotThreshold(1_000_000).withGroupCommit(groupCommit()).withRaftTransport(transport())));
             }
-            InetSocketAddress leader = parse(awaitLeader(nodes).config().self().httpAddress());
+            PrimaryNode leaderNode = awaitLeader(nodes);
+            InetSocketAddress leader = parse(leaderNode.config().self().httpAddress());
             HttpLoad.Check ok = (status, body) -> status == 200 && !body.contains("\"error\"");
             HttpLoad.run(leader, "/db/execute", 1, 1, Duration.ofSeconds(5),
                     () -> "[\"CREATE TABLE IF NOT EXISTS ads(id INTEGER PRIMARY KEY, campaign INTEGER, name TEXT, bid REAL)\"]",
@@ -95,13 +96,13 @@ final class CommitBenchmark {
             for (int writers : WRITERS) {
                 String name = writers + (writers == 1 ? " writer" : " writers") + ", 1 statement/request";
                 HttpLoad.run(leader, "/db/execute", writers, 1, warmup.dividedBy(8), () -> inserts(1), ok);
-                results.put(name, withCpu("edgelog " + name,
+                results.put(name, withCpu("edgelog " + name, leaderNode,
                         () -> HttpLoad.run(leader, "/db/execute", writers, 1, perRun, () -> inserts(1), ok)));
             }
             if (MEASURE_BULK) {
                 String bulk = BULK_WRITERS + " writers, " + BULK + " statements/request";
                 HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, warmup.dividedBy(8), () -> inserts(BULK), ok);
-                results.put(bulk, withCpu("edgelog " + bulk,
+                results.put(bulk, withCpu("edgelog " + bulk, leaderNode,
                         () -> HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, perRun, () -> inserts(BULK), ok)));
             }
         } finally {
@@ -190,19 +191,26 @@ final class CommitBenchmark {
     /**
      * Runs {@code load} and reports it with the CPU time this JVM (the three nodes and the load
      * generator) spent per statement: steadier than throughput on a shared VM, where neighbours
-     * take cores away for whole runs.
+     * take cores away for whole runs. Also the requests group commit packed into each Raft entry
+     * (SQL-log entries over Raft entries applied on the leader), which sets how many fsyncs and
+     * Raft rounds a request costs.
      */
-    private static HttpLoad.Result withCpu(String name, java.util.concurrent.Callable<HttpLoad.Result> load)
-            throws Exception {
+    private static HttpLoad.Result withCpu(String name, PrimaryNode leader,
+                                           java.util.concurrent.Callable<HttpLoad.Result> load) throws Exception {
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         long cpu0 = os.getProcessCpuTime();
         long jit0 = jit.getTotalCompilationTime();
+        long sql0 = leader.stateMachine().appliedIndex();
+        long raft0 = leader.raftAppliedIndex();
         HttpLoad.Result r = load.call();
+        double perRaftEntry = (leader.stateMachine().appliedIndex() - sql0)
+                / (double) Math.max(1, leader.raftAppliedIndex() - raft0);
         long statements = r.requests() * (long) r.perRequest();
         // the JIT's share says whether the warm-up was long enough: its compiler threads share the cores
-        System.out.printf(Locale.ROOT, "%s  CPU %.1f µs/statement, JIT compiling %d ms%n", r.line(name),
-                (os.getProcessCpuTime() - cpu0) / 1e3 / Math.max(1, statements), jit.getTotalCompilationTime() - jit0);
+        System.out.printf(Locale.ROOT, "%s  CPU %.1f µs/statement, %.1f requests/Raft entry, JIT compiling %d ms%n",
+                r.line(name), (os.getProcessCpuTime() - cpu0) / 1e3 / Math.max(1, statements), perRaftEntry,
+                jit.getTotalCompilationTime() - jit0);
         return r;
     }
 
