@@ -61,6 +61,10 @@ final class EntryExecutor implements AutoCloseable {
     /** Set by {@link #execute}: the last statement's rows affected and last insert id. */
     private long rows;
     private long insertId;
+    /** Who gets the rows of statements that return rows in this batch, or null; and where they are. */
+    private RowSink rowSink;
+    private long entryIndex;
+    private int position;
 
     EntryExecutor(Connection c, StatementCache cache, ReplayFunctions replay, boolean verifyLastInsertId)
             throws SQLException {
@@ -85,8 +89,13 @@ final class EntryExecutor implements AutoCloseable {
         this.rowidReset = c.prepareStatement("INSERT OR REPLACE INTO temp._edgelog_rowid(id) VALUES(0)");
     }
 
-    /** Marks the batch's transaction with a fresh canary value; the first thing of every batch. */
-    void beginBatch() throws SQLException {
+    /**
+     * Marks the batch's transaction with a fresh canary value; the first thing of every batch.
+     *
+     * @param sink receives the rows of the batch's statements that return rows; null for none
+     */
+    void beginBatch(RowSink sink) throws SQLException {
+        rowSink = sink;
         canaryWrite.setLong(1, ++canary);
         canaryWrite.executeUpdate();
     }
@@ -121,6 +130,8 @@ final class EntryExecutor implements AutoCloseable {
         while (ran < n && !failed) {
             Statement s = statements.get(ran);
             replay.enterStatement(ran);
+            entryIndex = e.index();
+            position = ran;
             String error = execute(s, !verify || verifyLastInsertId);
             if (computed != null) {
                 computed.add(error == null ? Outcome.executed(rows, insertId) : Outcome.failed(error));
@@ -201,11 +212,24 @@ final class EntryExecutor implements AutoCloseable {
         return c.dml ? changes : 0;
     }
 
-    /** A SELECT, or DML with RETURNING: its changes are done once the rows are read. */
+    /**
+     * A SELECT, or DML with RETURNING: its changes are done at the first step, which
+     * {@code execute} takes; the rest of the rows go to the row sink, if any, and are not read
+     * otherwise.
+     */
     private long executeReturningRows(StatementCache.Cached c) throws SQLException {
         long before = db.total_changes();
         if (c.statement.execute()) {
-            c.statement.getResultSet().close();
+            try (ResultSet rs = c.statement.getResultSet()) {
+                if (rowSink != null) {
+                    try {
+                        rowSink.rows(entryIndex, position, rs);
+                    } catch (RuntimeException e) {
+                        LOG.warn("the row sink failed on entry {} statement {}; ignored: {}", entryIndex, position,
+                                e.toString());
+                    }
+                }
+            }
         }
         // changes() keeps the count of the last INSERT/UPDATE/DELETE: it is this statement's only if it changed rows
         return db.total_changes() != before ? db.changes() : 0;

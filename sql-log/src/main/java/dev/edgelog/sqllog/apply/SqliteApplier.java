@@ -164,6 +164,15 @@ public final class SqliteApplier implements AutoCloseable {
      * @throws ApplyException when the hook fails (wrapping its exception); nothing applied
      */
     public ApplyResult apply(List<Entry> batch, UpstreamContact contact, BeforeCommit beforeCommit) {
+        return apply(batch, contact, beforeCommit, null);
+    }
+
+    /**
+     * Applies {@code batch} like {@link #apply(List, UpstreamContact, BeforeCommit)} and hands the
+     * rows of its statements that return rows to {@code rowSink} (null: none) as they run. The
+     * outcomes are the same with or without a sink.
+     */
+    public ApplyResult apply(List<Entry> batch, UpstreamContact contact, BeforeCommit beforeCommit, RowSink rowSink) {
         checkUsable();
         Objects.requireNonNull(beforeCommit, "beforeCommit");
         int skip = skipCount(batch);
@@ -172,11 +181,11 @@ public final class SqliteApplier implements AutoCloseable {
         if (fresh.isEmpty() && contact == null) {
             return new ApplyResult(state.appliedIndex(), List.of(), skip, Optional.empty());
         }
-        Attempt attempt = attempt(fresh, contact, beforeCommit);
+        Attempt attempt = attempt(fresh, contact, beforeCommit, rowSink);
         if (attempt.divergence != null && config.divergencePolicy() == DivergencePolicy.STOP) {
             LOG.error("{}: DIVERGENCE, stopping: {}", database, attempt.divergence.describe());
             List<Entry> before = fresh.subList(0, attempt.appliedCount);
-            Attempt prefix = attempt(before, contact, beforeCommit);
+            Attempt prefix = attempt(before, contact, beforeCommit, rowSink);
             if (prefix.divergence != null) {
                 LOG.error("{}: re-applying the entries before the divergence diverged again: {}", database,
                         prefix.divergence.describe());
@@ -206,11 +215,11 @@ public final class SqliteApplier implements AutoCloseable {
      * the whole transaction back (the caller re-applies the entries before it): divergence is rare,
      * so the common path pays for no savepoint per entry.
      */
-    private Attempt attempt(List<Entry> entries, UpstreamContact contact, BeforeCommit beforeCommit) {
+    private Attempt attempt(List<Entry> entries, UpstreamContact contact, BeforeCommit beforeCommit, RowSink rowSink) {
         Attempt a = new Attempt(entries.size());
         boolean stopOnDivergence = config.divergencePolicy() == DivergencePolicy.STOP;
         try {
-            executor.beginBatch();
+            executor.beginBatch(rowSink);
             for (Entry e : entries) {
                 EntryExecutor.Run run = executor.run(e);
                 if (run.divergence() != null && a.divergence == null) {

@@ -61,6 +61,47 @@ class ApplierBeforeCommitTest {
     }
 
     @Test
+    void when_aRowSinkIsGiven_then_eachRowReturningStatementHandsItTheRowsAtItsPlace() throws Exception {
+        List<Entry> batch = List.of(sql(1, "CREATE TABLE t(x INTEGER UNIQUE)"),
+                sql(2, "INSERT INTO t VALUES(1)", "SELECT group_concat(x) FROM t", "INSERT INTO t VALUES(2) RETURNING x * 10"),
+                sql(3, "SELECT count(*) FROM t", "INSERT INTO t VALUES(1)", "SELECT count(*) FROM t"));
+        List<String> seen = new ArrayList<>();
+        List<Entry> withSink;
+        try (SqliteApplier a = SqliteApplier.open(dir.resolve("with"), ApplierConfig.forLog("log"))) {
+            withSink = a.apply(batch, null, BeforeCommit.NONE, (index, statement, rows) -> {
+                try {
+                    StringBuilder b = new StringBuilder(index + "." + statement + ":");
+                    while (rows.next()) {
+                        b.append(' ').append(rows.getString(1));
+                    }
+                    seen.add(b.toString());
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }).applied();
+        }
+        // each read sees the entries and statements before it, and no later ones
+        assertEquals(List.of("2.1: 1", "2.2: 20", "3.0: 2", "3.2: 2"), seen);
+        List<Entry> without;
+        try (SqliteApplier a = SqliteApplier.open(dir.resolve("without"), ApplierConfig.forLog("log"))) {
+            without = a.apply(batch).applied();
+        }
+        assertEquals(without, withSink, "reading the rows changes no outcome");
+        assertEquals(List.of(Outcome.executed(1, 1), Outcome.executed(0, 0), Outcome.executed(1, 2)),
+                withSink.get(1).outcomes());
+
+        // a sink that throws is ignored: the batch applies as without it
+        try (SqliteApplier a = SqliteApplier.open(dir.resolve("throwing"), ApplierConfig.forLog("log"))) {
+            List<Entry> thrown = a.apply(batch, null, BeforeCommit.NONE, (index, statement, rows) -> {
+                throw new IllegalStateException("sink broke");
+            }).applied();
+            assertEquals(without, thrown);
+            assertEquals(3, a.appliedIndex());
+        }
+        assertEquals(2, queryLong(dir.resolve("throwing"), "SELECT count(*) FROM t"));
+    }
+
+    @Test
     void when_stateTableLacksTheRaftIndexColumn_then_itIsAdded() throws Exception {
         Path db = dir.resolve("old.db");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); java.sql.Statement s = c.createStatement()) {
