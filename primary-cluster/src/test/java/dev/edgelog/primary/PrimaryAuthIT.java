@@ -57,13 +57,15 @@ class PrimaryAuthIT {
 
     private static final String FLEET_REPORT = "{\"reporter\": \"mirror-x\", \"nodes\": []}";
 
-    /** Every route SqlHttpApi and PullService register; /db/request needs read too for a read. */
+    /** Every route SqlHttpApi and PullService register; /db/request needs read too for a read or a mix. */
     private static final List<Route> ROUTES = List.of(
             new Route("POST", "/db/execute", "[\"INSERT INTO t VALUES(99)\"]", EnumSet.of(Scope.WRITE)),
             new Route("GET", "/db/query?q=SELECT%20count(*)%20FROM%20t", "", EnumSet.of(Scope.READ)),
             new Route("POST", "/db/query", "[\"SELECT count(*) FROM t\"]", EnumSet.of(Scope.READ)),
             new Route("POST", "/db/request", "[\"INSERT INTO t VALUES(99)\"]", EnumSet.of(Scope.WRITE)),
             new Route("POST", "/db/request", "[\"SELECT count(*) FROM t\"]", EnumSet.of(Scope.WRITE, Scope.READ)),
+            new Route("POST", "/db/request", "[\"INSERT INTO t VALUES(98)\", \"SELECT count(*) FROM t\"]",
+                    EnumSet.of(Scope.WRITE, Scope.READ)),
             new Route("GET", "/status", "", EnumSet.of(Scope.STATUS)),
             new Route("GET", "/readyz", "", EnumSet.of(Scope.STATUS)),
             new Route("GET", "/nodes", "", EnumSet.of(Scope.STATUS)),

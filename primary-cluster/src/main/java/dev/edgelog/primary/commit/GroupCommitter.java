@@ -45,7 +45,7 @@ public final class GroupCommitter implements AutoCloseable {
     private final String node;
     private final GroupCommitSettings settings;
     private final Proposer proposer;
-    private final BiFunction<ByteBuffer, List<Entry>, List<Entry>> replyDecoder;
+    private final BiFunction<ByteBuffer, List<Entry>, List<Committed>> replyDecoder;
     private final Clock clock;
     private final BlockingQueue<WriteRequest> queue;
     private final Semaphore inFlight;
@@ -61,7 +61,7 @@ public final class GroupCommitter implements AutoCloseable {
     private volatile boolean closed;
 
     public GroupCommitter(String node, GroupCommitSettings settings, Proposer proposer,
-                          BiFunction<ByteBuffer, List<Entry>, List<Entry>> replyDecoder, Clock clock) {
+                          BiFunction<ByteBuffer, List<Entry>, List<Committed>> replyDecoder, Clock clock) {
         this.node = node;
         this.settings = settings;
         this.proposer = proposer;
@@ -188,7 +188,7 @@ public final class GroupCommitter implements AutoCloseable {
             }
             return;
         }
-        List<Entry> applied;
+        List<Committed> applied;
         try {
             applied = replyDecoder.apply(bytes, unplaced);
         } catch (RuntimeException e) {

@@ -1,16 +1,16 @@
 package dev.edgelog.primary.commit;
 
-import dev.edgelog.sqllog.Entry;
 import dev.edgelog.sqllog.Statement;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * One validated write request waiting for its group commit. {@code result} completes with the
- * request's SQL-log entry as applied (index and outcomes), or exceptionally when it could not be
+ * request's SQL-log entry as applied (index and outcomes, and the rows of statements that return
+ * rows), or exceptionally when it could not be
  * committed (its Raft proposal failed, or strict determinism refused it).
  */
-public record WriteRequest(boolean transaction, List<Statement> statements, CompletableFuture<Entry> result) {
+public record WriteRequest(boolean transaction, List<Statement> statements, CompletableFuture<Committed> result) {
 
     public WriteRequest {
         statements = List.copyOf(statements);

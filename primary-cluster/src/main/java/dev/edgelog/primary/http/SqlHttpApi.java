@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgelog.primary.PrimaryConfig;
 import dev.edgelog.primary.PrimaryNode;
 import dev.edgelog.primary.commit.OverloadedException;
+import dev.edgelog.primary.commit.Committed;
 import dev.edgelog.primary.commit.WriteRequest;
+import dev.edgelog.primary.query.QueryResults;
 import dev.edgelog.sqllog.Entry;
 import dev.edgelog.sqllog.Outcome;
 import dev.edgelog.sqllog.Statement;
@@ -194,7 +196,7 @@ public final class SqlHttpApi implements AutoCloseable {
                                 : failure;
                         refuse(ex, notApplied(cause));
                     } else {
-                        json(ex, 200, executed(ex, applied, start));
+                        json(ex, 200, executed(ex, applied, start, false));
                     }
                 }, ex.getIoThread());
     }
@@ -208,9 +210,11 @@ public final class SqlHttpApi implements AutoCloseable {
     }
 
     /**
-     * rqlite's unified endpoint: a request of only reads is a query, one of only writes an
-     * execute. A mix is refused (400) for now: the applier does not return rows from inside a
-     * write entry yet, and running the reads outside it would not be the same snapshot.
+     * rqlite's unified endpoint: a request of only reads is a query (read scope), one of only writes
+     * an execute. A mix goes through the log whole, as rqlite's does, and needs both scopes: each
+     * read runs inside the apply on the leader, so it sees the database exactly at its place
+     * (after the writes before it in the request, before those after it), and answers rows. Every
+     * replica and edge runs the reads too, as statements of the entry, without keeping rows.
      */
     private void request(HttpServerExchange ex) throws Exception {
         byte[] body = readBody(ex);
@@ -225,11 +229,8 @@ public final class SqlHttpApi implements AutoCloseable {
             if (authorized(ex, Scope.READ)) {
                 query(ex, statements, body);
             }
-        } else if (reads == 0) {
-            execute(ex, body, parse(ex, body, true)); // parsed again with the write validator
-        } else {
-            throw new BadRequestException("a /db/request mixing reads and writes is not supported yet; send the reads"
-                    + " to /db/query and the writes to /db/execute");
+        } else if (reads == 0 || authorized(ex, Scope.READ)) {
+            execute(ex, body, parse(ex, body, true), true); // parsed again with the write validator
         }
     }
 
@@ -241,16 +242,18 @@ public final class SqlHttpApi implements AutoCloseable {
 
     private void execute(HttpServerExchange ex) throws Exception {
         byte[] body = readBody(ex);
-        execute(ex, body, parse(ex, body, true));
+        execute(ex, body, parse(ex, body, true), false);
     }
 
-    private void execute(HttpServerExchange ex, byte[] body, List<Statement> statements) throws Exception {
+    /** @param withRows answer the rows of statements that return rows (the unified endpoint), as rqlite does */
+    private void execute(HttpServerExchange ex, byte[] body, List<Statement> statements, boolean withRows)
+            throws Exception {
         if (forwardedToLeader(ex, body)) {
             return;
         }
         long start = System.nanoTime();
         WriteRequest request = submit(ex, statements);
-        Entry applied;
+        Committed applied;
         try {
             applied = request.result().get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -258,7 +261,7 @@ public final class SqlHttpApi implements AutoCloseable {
         } catch (TimeoutException e) {
             throw notApplied(e);
         }
-        json(ex, 200, executed(ex, applied, start));
+        json(ex, 200, executed(ex, applied, start, withRows));
     }
 
     private WriteRequest submit(HttpServerExchange ex, List<Statement> statements) {
@@ -286,11 +289,20 @@ public final class SqlHttpApi implements AutoCloseable {
     }
 
     /** rqlite's answer to an applied write. */
-    private ObjectNode executed(HttpServerExchange ex, Entry applied, long start) {
+    private ObjectNode executed(HttpServerExchange ex, Committed committed, long start, boolean withRows) {
         node.metrics().writeLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        Entry applied = committed.entry();
         ObjectNode out = NODES.objectNode();
         ArrayNode results = out.putArray("results");
+        boolean associative = withRows && !committed.rows().isEmpty() && flag(ex, "associative");
+        int i = 0;
         for (Outcome o : applied.outcomes()) {
+            String rows = withRows ? committed.rowsOf(i) : null;
+            i++;
+            if (rows != null && o instanceof Outcome.Executed) {
+                results.add(rowsResult(rows, associative));
+                continue;
+            }
             ObjectNode r = results.addObject();
             if (o instanceof Outcome.Executed x) {
                 if (x.lastInsertId() != 0) {
@@ -310,6 +322,17 @@ public final class SqlHttpApi implements AutoCloseable {
             out.put("raft_index", applied.index());
         }
         return out;
+    }
+
+    /** A statement's rows as captured in the apply (rqlite's result object), reshaped for {@code associative}. */
+    private static ObjectNode rowsResult(String json, boolean associative) {
+        ObjectNode plain;
+        try {
+            plain = (ObjectNode) JSON.readTree(json);
+        } catch (java.io.IOException | ClassCastException e) {
+            throw new IllegalStateException("the state machine answered rows that are not a JSON object", e);
+        }
+        return associative ? QueryResults.associative(plain) : plain;
     }
 
     private void query(HttpServerExchange ex) throws Exception {

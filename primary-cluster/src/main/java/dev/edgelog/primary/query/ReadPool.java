@@ -10,11 +10,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -91,7 +88,7 @@ public final class ReadPool implements AutoCloseable {
                 return result;
             }
             try (ResultSet rs = ps.getResultSet()) {
-                write(rs, result, associative);
+                QueryResults.render(rs, result, associative, Long.MAX_VALUE);
             }
         } catch (SQLException e) {
             result.removeAll();
@@ -101,66 +98,6 @@ public final class ReadPool implements AutoCloseable {
             result.put("error", e.getMessage());
         }
         return result;
-    }
-
-    private static void write(ResultSet rs, ObjectNode result, boolean associative) throws SQLException {
-        ResultSetMetaData md = rs.getMetaData();
-        int n = md.getColumnCount();
-        String[] names = new String[n];
-        String[] types = new String[n];
-        for (int i = 0; i < n; i++) {
-            names[i] = md.getColumnLabel(i + 1);
-            String declared = md.getColumnTypeName(i + 1);
-            types[i] = declared == null ? "" : declared.toLowerCase(Locale.ROOT);
-        }
-        ArrayNode rows = NODES.arrayNode();
-        while (rs.next()) {
-            if (associative) {
-                ObjectNode row = rows.addObject();
-                for (int i = 0; i < n; i++) {
-                    row.set(names[i], value(rs, i + 1));
-                }
-            } else {
-                ArrayNode row = rows.addArray();
-                for (int i = 0; i < n; i++) {
-                    row.add(value(rs, i + 1));
-                }
-            }
-        }
-        if (associative) {
-            ObjectNode t = result.putObject("types");
-            for (int i = 0; i < n; i++) {
-                t.put(names[i], types[i]);
-            }
-            result.set("rows", rows);
-        } else {
-            ArrayNode cols = result.putArray("columns");
-            ArrayNode ts = result.putArray("types");
-            for (int i = 0; i < n; i++) {
-                cols.add(names[i]);
-                ts.add(types[i]);
-            }
-            if (!rows.isEmpty()) {
-                result.set("values", rows);
-            }
-        }
-    }
-
-    private static com.fasterxml.jackson.databind.JsonNode value(ResultSet rs, int column) throws SQLException {
-        Object o = rs.getObject(column);
-        if (o == null) {
-            return NODES.nullNode();
-        } else if (o instanceof Integer i) {
-            return NODES.numberNode(i.longValue());
-        } else if (o instanceof Long l) {
-            return NODES.numberNode(l);
-        } else if (o instanceof Double d) {
-            // rqlite (Go) writes a whole REAL without a fraction: 678.0 → 678
-            return d == Math.rint(d) && Math.abs(d) < 1e15 ? NODES.numberNode(d.longValue()) : NODES.numberNode(d);
-        } else if (o instanceof byte[] b) {
-            return NODES.textNode(Base64.getEncoder().encodeToString(b));
-        }
-        return NODES.textNode(o.toString());
     }
 
     private static void closeQuietly(Connection c) {

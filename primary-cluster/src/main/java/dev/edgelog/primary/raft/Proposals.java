@@ -1,5 +1,6 @@
 package dev.edgelog.primary.raft;
 
+import dev.edgelog.primary.commit.Committed;
 import dev.edgelog.sqllog.Entry;
 import dev.edgelog.sqllog.Outcome;
 import dev.edgelog.sqllog.SqlLogException;
@@ -11,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -71,11 +73,15 @@ public final class Proposals {
     /**
      * The reply to a batch: of each applied entry what its proposer does not hold yet, its place in
      * the log and its outcomes ({@code count:i32}, then per entry {@code index, term, raftIndex:i64,
-     * outcomes:i32}, each outcome {@code 0, rowsAffected:i64, lastInsertId:i64} or {@code 1,
-     * length:i32, UTF-8 error}). The proposer holds the statements: sending the frames back made the
-     * leader decode every statement and parameter it had just proposed.
+     * outcomes:i32}, each outcome {@code 0, rowsAffected:i64, lastInsertId:i64}, or {@code 1,
+     * length:i32, UTF-8 error}, or {@code 2, rowsAffected:i64, lastInsertId:i64, length:i32, UTF-8
+     * JSON} for a statement whose rows {@code rows} captured). The proposer holds the statements:
+     * sending the frames back made the leader decode every statement and parameter it had just
+     * proposed.
+     *
+     * @param rows the captured rows, or null
      */
-    static byte[] reply(List<Entry> applied) {
+    static byte[] reply(List<Entry> applied, RowCapture rows) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(4 + 40 * applied.size());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(applied.size());
@@ -84,11 +90,18 @@ public final class Proposals {
                 out.writeLong(e.term());
                 out.writeLong(e.raftIndex());
                 out.writeInt(e.outcomes().size());
+                int statement = 0;
                 for (Outcome o : e.outcomes()) {
+                    byte[] json = rows == null ? null : rows.of(e.index(), statement);
+                    statement++;
                     if (o instanceof Outcome.Executed x) {
-                        out.writeByte(0);
+                        out.writeByte(json == null ? 0 : 2);
                         out.writeLong(x.rowsAffected());
                         out.writeLong(x.lastInsertId());
+                        if (json != null) {
+                            out.writeInt(json.length);
+                            out.write(json);
+                        }
                     } else {
                         byte[] error = ((Outcome.Failed) o).error().getBytes(StandardCharsets.UTF_8);
                         out.writeByte(1);
@@ -105,11 +118,11 @@ public final class Proposals {
 
     /**
      * The proposer's entries as the state machine applied them: {@code proposed} placed in the log,
-     * with the outcomes from {@code reply}.
+     * with the outcomes and any captured rows from {@code reply}.
      *
      * @throws IllegalStateException when the reply does not answer exactly these entries
      */
-    public static List<Entry> replyEntries(ByteBuffer reply, List<Entry> proposed) {
+    public static List<Committed> replyEntries(ByteBuffer reply, List<Entry> proposed) {
         ByteBuffer in = reply.duplicate();
         try {
             int count = in.getInt();
@@ -117,7 +130,7 @@ public final class Proposals {
                 throw new IllegalStateException("the state machine answered " + count + " entries for "
                         + proposed.size() + " requests");
             }
-            List<Entry> applied = new ArrayList<>(count);
+            List<Committed> applied = new ArrayList<>(count);
             for (Entry p : proposed) {
                 long index = in.getLong();
                 long term = in.getLong();
@@ -128,20 +141,31 @@ public final class Proposals {
                             + p.statements().size() + " statements");
                 }
                 List<Outcome> outcomes = new ArrayList<>(n);
+                String[] rows = null;
                 for (int i = 0; i < n; i++) {
-                    if (in.get() == 0) {
-                        outcomes.add(Outcome.executed(in.getLong(), in.getLong()));
+                    byte tag = in.get();
+                    if (tag == 1) {
+                        outcomes.add(Outcome.failed(utf8(in)));
                     } else {
-                        byte[] error = new byte[in.getInt()];
-                        in.get(error);
-                        outcomes.add(Outcome.failed(new String(error, StandardCharsets.UTF_8)));
+                        outcomes.add(Outcome.executed(in.getLong(), in.getLong()));
+                        if (tag == 2) {
+                            rows = rows == null ? new String[n] : rows;
+                            rows[i] = utf8(in);
+                        }
                     }
                 }
-                applied.add(p.at(index, term, raftIndex).withOutcomes(outcomes));
+                Entry entry = p.at(index, term, raftIndex).withOutcomes(outcomes);
+                applied.add(rows == null ? Committed.of(entry) : new Committed(entry, Arrays.asList(rows)));
             }
             return applied;
         } catch (java.nio.BufferUnderflowException | NegativeArraySizeException e) {
             throw new IllegalStateException("the state machine's reply is cut short", e);
         }
+    }
+
+    private static String utf8(ByteBuffer in) {
+        byte[] b = new byte[in.getInt()];
+        in.get(b);
+        return new String(b, StandardCharsets.UTF_8);
     }
 }

@@ -209,7 +209,8 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         ByteBuffer payload = e.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer();
         Message reply;
         try {
-            reply = apply(ti, payload);
+            // only the node that proposed the entry has a client waiting for rows
+            reply = apply(ti, payload, trx.getClientRequest() != null);
         } catch (RuntimeException ex) {
             LOG.error("{}: applying Raft entry {} failed; this node stops applying: {}", node, ti, ex.toString(), ex);
             throw ex;
@@ -218,7 +219,7 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         return CompletableFuture.completedFuture(reply);
     }
 
-    private Message apply(TermIndex ti, ByteBuffer payload) {
+    private Message apply(TermIndex ti, ByteBuffer payload, boolean captureRows) {
         byte type = Proposals.type(payload);
         if (type == Proposals.INIT) {
             return applyInit(Proposals.initLogId(payload));
@@ -241,7 +242,8 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         }
         SegmentStore segs = segments;
         long start = System.nanoTime();
-        ApplyResult r = a.apply(placed, null, segs::append);
+        RowCapture rows = captureRows ? new RowCapture() : null;
+        ApplyResult r = a.apply(placed, null, segs::append, rows);
         int statements = 0;
         for (Entry p : placed) {
             statements += p.statements().size();
@@ -250,7 +252,7 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         notifyApplied(r.appliedIndex());
         enforceRetention(segs);
         return Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(
-                Proposals.reply(r.applied())));
+                Proposals.reply(r.applied(), rows)));
     }
 
     /**

@@ -64,8 +64,9 @@ class GroupCommitterTest {
     }
 
     /** The fake Raft answers with the applied entries' frames; {@code proposed} is what it was given. */
-    private static List<Entry> decode(ByteBuffer b, List<Entry> proposed) {
-        return b == null ? List.of() : EntryCodec.decodeAll(b, EntryCodec.DEFAULT_MAX_PAYLOAD_BYTES);
+    private static List<Committed> decode(ByteBuffer b, List<Entry> proposed) {
+        return b == null ? List.of()
+                : EntryCodec.decodeAll(b, EntryCodec.DEFAULT_MAX_PAYLOAD_BYTES).stream().map(Committed::of).toList();
     }
 
     private static WriteRequest write(String sql) {
@@ -89,12 +90,12 @@ class GroupCommitterTest {
             }
             raft.hold = false;
             raft.release(0);
-            assertEquals(1, first.result().get(10, TimeUnit.SECONDS).index());
+            assertEquals(1, first.result().get(10, TimeUnit.SECONDS).entry().index());
             awaitProposals(raft, 2);
 
             assertEquals(50, raft.proposals.get(1).size(), "the 50 waiting requests went as one entry");
             for (int i = 0; i < 50; i++) {
-                Entry applied = waiting.get(i).result().get(10, TimeUnit.SECONDS);
+                Entry applied = waiting.get(i).result().get(10, TimeUnit.SECONDS).entry();
                 assertEquals("INSERT INTO t VALUES(" + (i + 1) + ")", applied.statements().get(0).sql());
                 assertEquals(List.of(Outcome.executed(1, 0)), applied.outcomes());
             }
@@ -133,7 +134,7 @@ class GroupCommitterTest {
 
             ExecutionException ex = assertThrows(ExecutionException.class, () -> bad.result().get(10, TimeUnit.SECONDS));
             assertTrue(ex.getCause().getMessage().contains("localtime"), ex.getCause().getMessage());
-            Entry applied = good.result().get(10, TimeUnit.SECONDS);
+            Entry applied = good.result().get(10, TimeUnit.SECONDS).entry();
             assertEquals("INSERT INTO t VALUES(datetime('2026-11-21 12:00:00.000Z'))", applied.statements().get(0).sql());
             assertEquals(CLOCK.millis(), applied.commitTimeMillis());
         }
@@ -167,7 +168,7 @@ class GroupCommitterTest {
                 for (String sql : List.of("INSERT INTO t VALUES(datetime('now'))", "INSERT INTO t VALUES(?)")) {
                     WriteRequest w = write(sql);
                     c.submit(w);
-                    logged.add(w.result().get(10, TimeUnit.SECONDS).statements().get(0).sql());
+                    logged.add(w.result().get(10, TimeUnit.SECONDS).entry().statements().get(0).sql());
                 }
             }
             assertEquals(List.of(
