@@ -51,6 +51,28 @@ class ApplierVerifyTest {
     }
 
     @Test
+    void when_entriesCarryReads_then_aFollowerRunsThemWithoutDivergence() throws Exception {
+        // a mixed /db/request logs its reads among its writes; the primary read their rows, edges do not
+        List<Entry> log;
+        try (SqliteApplier primary = SqliteApplier.open(dir.resolve("primary.db"), ApplierConfig.forLog("L"))) {
+            log = primary.apply(List.of(
+                    entry(1, false, Statement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")),
+                    entry(2, true, Statement.of("SELECT count(*) FROM t"), Statement.of("INSERT INTO t(v) VALUES('a')"),
+                            Statement.of("SELECT v FROM t"), Statement.of("SELECT nope FROM t"))),
+                    null, BeforeCommit.NONE, (index, statement, rows) -> { }).applied();
+        }
+        try (SqliteApplier follower = SqliteApplier.open(dir.resolve("edge.db"),
+                ApplierConfig.forLog("L").withVerifyLastInsertId(true))) {
+            ApplyResult r = follower.apply(log);
+            assertFalse(r.diverged());
+            assertEquals(log, r.applied());
+        }
+        assertEquals(List.of(Outcome.executed(0, 0), Outcome.executed(1, 1), Outcome.executed(0, 0),
+                Outcome.failed("no such column: nope")), log.get(1).outcomes());
+        assertEquals(List.of(), column(dir.resolve("edge.db"), "SELECT v FROM t"), "the failed read undid the transaction");
+    }
+
+    @Test
     void when_recordedOutcomeTampered_then_divergenceNamesIndexAndStatement_andEarlierEntriesCommitted()
             throws Exception {
         List<Entry> log = new ArrayList<>(primaryLog());
