@@ -162,6 +162,12 @@ class PrimaryClusterIT {
             assertEquals("{\"results\":[{\"last_insert_id\":3,\"rows_affected\":1},"
                     + "{\"types\":{\"x\":\"integer\"},\"rows\":[{\"x\":9}]}]}", associative.body());
 
+            // a write with RETURNING answers its rows here too (on /db/execute it answers its counts)
+            HttpResponse<String> returning = c.post(follower, "/db/request",
+                    "[[\"UPDATE t SET x = x + 100 WHERE x = ? RETURNING id, x\", 9], \"UPDATE t SET x = x - 100 WHERE x > 100\"]");
+            assertEquals("{\"results\":[{\"columns\":[\"id\",\"x\"],\"types\":[\"integer\",\"integer\"],"
+                    + "\"values\":[[3,109]]},{\"rows_affected\":1}]}", returning.body());
+
             // in a transaction, a failing write undoes the request; the read before it answered what it saw
             HttpResponse<String> failed = c.post(follower, "/db/request?transaction",
                     "[[\"INSERT INTO t(x) VALUES(?)\", 10], \"SELECT count(*) FROM t\", [\"INSERT INTO t(x) VALUES(?)\", 7],"
