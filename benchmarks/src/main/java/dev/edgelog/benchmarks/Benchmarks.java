@@ -33,7 +33,7 @@ public final class Benchmarks {
             case "commit" -> CommitBenchmark.run(dir.resolve("commit"),
                     java.time.Duration.ofSeconds(Integer.parseInt(option(rest, "--seconds", "10"))),
                     // long: on two cores the JIT keeps compiling for minutes (benchmarks/RESULTS.md)
-                    java.time.Duration.ofSeconds(Integer.parseInt(option(rest, "--warmup", "160"))));
+                    java.time.Duration.ofSeconds(Integer.parseInt(option(rest, "--warmup", "160"))), rounds);
             case "edge" -> EdgeBenchmark.run(dir.resolve("edge"), Integer.parseInt(option(rest, "--entries", "1000000")),
                     java.time.Duration.ofSeconds(Integer.parseInt(option(rest, "--seconds", "20"))));
             case "fanout" -> FanoutBenchmark.run(dir.resolve("fanout"),

@@ -11,19 +11,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Commit throughput and latency of a 3-node primary cluster through the HTTP endpoint
  * ({@code POST /db/execute} to the leader) with 1, 16 and 100 concurrent writers of one INSERT each
- * and with bulk requests of 100 INSERTs; then the same load as puts against a local 3-member etcd
- * cluster when {@code etcd} is installed, and the ratio at 100 writers. All nodes run on this
- * machine on 127.0.0.1 (edgelog's three in this JVM, etcd's as processes).
+ * and with bulk requests of 100 INSERTs, against the same load as puts on a local 3-member etcd
+ * cluster when {@code etcd} is installed (skipped with a message otherwise), with the ratio of each
+ * load. All nodes run on this machine on 127.0.0.1 (edgelog's three in this JVM, etcd's as
+ * processes), both clusters for the whole run, measured in alternating rounds.
  */
 final class CommitBenchmark {
 
@@ -41,104 +41,160 @@ final class CommitBenchmark {
     private CommitBenchmark() {
     }
 
-    static void run(Path dir, Duration perRun, Duration warmup) throws Exception {
-        new CommitBenchmark().runAll(dir, perRun, warmup);
+    static void run(Path dir, Duration perRun, Duration warmup, int rounds) throws Exception {
+        new CommitBenchmark().runAll(dir, perRun, warmup, rounds);
     }
 
-    private void runAll(Path dir, Duration perRun, Duration warmup) throws Exception {
-        SegmentBenchmark.deleteTree(dir); // a killed earlier run leaves its nodes' data, whose rows collide
-        System.out.printf(Locale.ROOT, "commit path: 3 nodes on 127.0.0.1, %s per run after %s of warm-up, Raft over %s, %s%n",
-                perRun, warmup, transport() == PrimaryConfig.RaftTransport.AUTO ? "auto (Netty without TLS)" : transport(),
-                groupCommit());
-        Map<String, HttpLoad.Result> edgelog = runEdgelog(dir.resolve("edgelog"), perRun, warmup);
-        Map<String, HttpLoad.Result> etcd = runEtcd(dir.resolve("etcd"), perRun);
-        System.out.println();
-        System.out.println("| load | edgelog statements/s | p50 / p99 | etcd puts/s | p50 / p99 | edgelog / etcd |");
-        System.out.println("|---|---:|---|---:|---|---:|");
-        for (Map.Entry<String, HttpLoad.Result> e : edgelog.entrySet()) {
-            HttpLoad.Result r = e.getValue();
-            HttpLoad.Result ref = etcd.get(e.getKey());
-            System.out.printf(Locale.ROOT, "| %s | %,.0f | %.2f / %.2f ms | %s | %s | %s |%n", e.getKey(),
-                    r.statementsPerSec(), r.percentileMs(0.5), r.percentileMs(0.99),
-                    ref == null ? "—" : String.format(Locale.ROOT, "%,.0f", ref.statementsPerSec()),
-                    ref == null ? "—" : String.format(Locale.ROOT, "%.2f / %.2f ms", ref.percentileMs(0.5), ref.percentileMs(0.99)),
-                    ref == null ? "—" : String.format(Locale.ROOT, "**%.2f**", r.statementsPerSec() / ref.statementsPerSec()));
+    /** One system under test: where its leader listens and what a request of each shape is. */
+    private record Target(String name, InetSocketAddress leader, String path, String bulkPath,
+                          IntFunction<String> body, HttpLoad.Check ok) {
+        HttpLoad.Result run(int writers, int perRequest, Duration duration) throws InterruptedException {
+            return HttpLoad.run(leader, perRequest == 1 ? path : bulkPath, writers, perRequest, duration,
+                    () -> body.apply(perRequest), ok);
         }
     }
 
-    private Map<String, HttpLoad.Result> runEdgelog(Path dir, Duration perRun, Duration warmup) throws Exception {
-        List<PrimaryConfig.Peer> peers = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            peers.add(new PrimaryConfig.Peer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
+    /** A load shape and the rounds measured of it on each system. */
+    private record Load(String name, int writers, int perRequest, List<HttpLoad.Result> edgelog, List<HttpLoad.Result> etcd) {
+        Load(String name, int writers, int perRequest) {
+            this(name, writers, perRequest, new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    /**
+     * Both clusters run for the whole benchmark, and each load is measured in {@code rounds}
+     * alternating rounds, edgelog then etcd: the ratio compares the two in the same minutes, so the
+     * VM's speed drifting over a run (it does, by tens of percent) moves both sides alike. The idle
+     * cluster's CPU during the other's rounds is printed beside each round.
+     */
+    private void runAll(Path dir, Duration perRun, Duration warmup, int rounds) throws Exception {
+        SegmentBenchmark.deleteTree(dir); // a killed earlier run leaves its nodes' data, whose rows collide
+        System.out.printf(Locale.ROOT, "commit path: 3 nodes on 127.0.0.1, %d alternating rounds of %s per load after %s"
+                        + " of warm-up, Raft over %s, %s%n", rounds, perRun, warmup,
+                transport() == PrimaryConfig.RaftTransport.AUTO ? "auto (Netty without TLS)" : transport(), groupCommit());
+        List<Load> loads = new ArrayList<>();
+        for (int writers : WRITERS) {
+            loads.add(new Load(writers + (writers == 1 ? " writer" : " writers") + ", 1 statement/request", writers, 1));
+        }
+        if (MEASURE_BULK) {
+            loads.add(new Load(BULK_WRITERS + " writers, " + BULK + " statements/request", BULK_WRITERS, BULK));
         }
         List<PrimaryNode> nodes = new ArrayList<>();
-        Map<String, HttpLoad.Result> results = new LinkedHashMap<>();
+        Path etcdBinary = EtcdCluster.binary();
+        EtcdCluster etcdCluster = null;
         try {
-            for (int i = 0; i < 3; i++) {
-                nodes.add(PrimaryNode.start(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers)
-                        .withSnapshotThreshold(1_000_000).withGroupCommit(groupCommit()).withRaftTransport(transport())));
+            PrimaryNode leaderNode = startEdgelog(dir.resolve("edgelog"), nodes);
+            Target edgelog = new Target("edgelog", parse(leaderNode.config().self().httpAddress()), "/db/execute",
+                    "/db/execute", this::inserts, (status, body) -> status == 200 && !body.contains("\"error\""));
+            Target etcd = null;
+            if (etcdBinary == null) {
+                System.out.println("etcd comparison skipped: no `etcd` on the PATH (Debian: apt-get install etcd-server)");
+            } else {
+                etcdCluster = new EtcdCluster(etcdBinary, dir.resolve("etcd"), freePorts(6));
+                etcd = new Target("etcd", etcdCluster.awaitLeader(Duration.ofSeconds(60)), "/v3/kv/put", "/v3/kv/txn",
+                        n -> n == 1 ? put() : txn(), (status, body) -> status == 200 && body.contains("\"header\""));
+                etcd.run(16, 1, Duration.ofSeconds(5));
             }
-            PrimaryNode leaderNode = awaitLeader(nodes);
-            InetSocketAddress leader = parse(leaderNode.config().self().httpAddress());
-            HttpLoad.Check ok = (status, body) -> status == 200 && !body.contains("\"error\"");
-            HttpLoad.run(leader, "/db/execute", 1, 1, Duration.ofSeconds(5),
+            HttpLoad.run(edgelog.leader(), "/db/execute", 1, 1, Duration.ofSeconds(5),
                     () -> "[\"CREATE TABLE IF NOT EXISTS ads(id INTEGER PRIMARY KEY, campaign INTEGER, name TEXT, bid REAL)\"]",
                     (status, body) -> true);
             // every load shape once before anything is measured, then each again right before its
             // measurement: on two cores the JIT's compiler threads otherwise take a quarter of the CPU
             // during the first minute, and code compiled under one shape recompiles under the next
-            for (int writers : WRITERS) {
-                HttpLoad.run(leader, "/db/execute", writers, 1, warmup.dividedBy(8), () -> inserts(1), ok);
+            for (Load l : loads) {
+                edgelog.run(l.writers(), l.perRequest(), warmup.dividedBy(8));
             }
-            if (MEASURE_BULK) {
-                HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, warmup.dividedBy(8), () -> inserts(BULK), ok);
-            }
-            for (int writers : WRITERS) {
-                String name = writers + (writers == 1 ? " writer" : " writers") + ", 1 statement/request";
-                HttpLoad.run(leader, "/db/execute", writers, 1, warmup.dividedBy(8), () -> inserts(1), ok);
-                results.put(name, withCpu("edgelog " + name, leaderNode,
-                        () -> HttpLoad.run(leader, "/db/execute", writers, 1, perRun, () -> inserts(1), ok)));
-            }
-            if (MEASURE_BULK) {
-                String bulk = BULK_WRITERS + " writers, " + BULK + " statements/request";
-                HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, warmup.dividedBy(8), () -> inserts(BULK), ok);
-                results.put(bulk, withCpu("edgelog " + bulk, leaderNode,
-                        () -> HttpLoad.run(leader, "/db/execute", BULK_WRITERS, BULK, perRun, () -> inserts(BULK), ok)));
+            idleCpu(etcdCluster);
+            for (Load l : loads) {
+                edgelog.run(l.writers(), l.perRequest(), warmup.dividedBy(8));
+                for (int r = 1; r <= rounds; r++) {
+                    String round = ", round " + r;
+                    l.edgelog().add(withCpu("edgelog " + l.name() + round, leaderNode,
+                            () -> edgelog.run(l.writers(), l.perRequest(), perRun)));
+                    if (etcd != null) {
+                        l.etcd().add(report("etcd " + l.name() + (l.perRequest() > 1 ? " (txn)" : "") + round,
+                                etcd.run(l.writers(), l.perRequest(), perRun)));
+                    }
+                }
             }
         } finally {
+            if (etcdCluster != null) {
+                etcdCluster.close();
+            }
             for (PrimaryNode n : nodes) {
                 n.close();
             }
         }
-        return results;
+        summary(loads);
     }
 
-    private Map<String, HttpLoad.Result> runEtcd(Path dir, Duration perRun) throws Exception {
-        Map<String, HttpLoad.Result> results = new LinkedHashMap<>();
-        Path etcd = EtcdCluster.binary();
-        if (etcd == null) {
-            System.out.println("etcd comparison skipped: no `etcd` on the PATH (Debian: apt-get install etcd-server)");
-            return results;
+    private PrimaryNode startEdgelog(Path dir, List<PrimaryNode> nodes) throws Exception {
+        List<PrimaryConfig.Peer> peers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            peers.add(new PrimaryConfig.Peer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
         }
-        List<Integer> ports = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            ports.add(freePort());
+        for (int i = 0; i < 3; i++) {
+            nodes.add(PrimaryNode.start(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers)
+                    .withSnapshotThreshold(1_000_000).withGroupCommit(groupCommit()).withRaftTransport(transport())));
         }
-        try (EtcdCluster cluster = new EtcdCluster(etcd, dir, ports)) {
-            InetSocketAddress leader = cluster.awaitLeader(Duration.ofSeconds(60));
-            HttpLoad.Check ok = (status, body) -> status == 200 && body.contains("\"header\"");
-            HttpLoad.run(leader, "/v3/kv/put", 16, 1, Duration.ofSeconds(5), this::put, ok);
-            for (int writers : WRITERS) {
-                String name = writers + (writers == 1 ? " writer" : " writers") + ", 1 statement/request";
-                results.put(name, report("etcd " + name, HttpLoad.run(leader, "/v3/kv/put", writers, 1, perRun, this::put, ok)));
+        return awaitLeader(nodes);
+    }
+
+    /**
+     * What each cluster takes from the machine while the other is measured: the CPU this JVM (the
+     * three edgelog nodes, no load running) and the etcd members use over five idle seconds.
+     */
+    private static void idleCpu(EtcdCluster etcd) throws InterruptedException {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long jvm0 = os.getProcessCpuTime();
+        long etcd0 = etcd == null ? 0 : etcd.cpuNanos();
+        long t0 = System.nanoTime();
+        Thread.sleep(5_000);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "idle: edgelog's JVM %.3f cores, etcd %s%n", (os.getProcessCpuTime() - jvm0) / 1e9 / seconds,
+                etcd == null ? "not running" : String.format(Locale.ROOT, "%.3f cores", (etcd.cpuNanos() - etcd0) / 1e9 / seconds));
+    }
+
+    private static HttpLoad.Result report(String name, HttpLoad.Result r) {
+        System.out.println(r.line(name));
+        return r;
+    }
+
+    /** Each load's median round on each side and the ratio of the medians, with the spread of the rounds' ratios. */
+    private static void summary(List<Load> loads) {
+        System.out.println();
+        System.out.println("| load | edgelog statements/s | p50 / p99 | etcd puts/s | p50 / p99 | edgelog / etcd (rounds) |");
+        System.out.println("|---|---:|---|---:|---|---:|");
+        for (Load l : loads) {
+            String etcd = "—";
+            String etcdLatency = "—";
+            String ratio = "—";
+            if (!l.etcd().isEmpty()) {
+                etcd = String.format(Locale.ROOT, "%,.0f", median(l.etcd(), HttpLoad.Result::statementsPerSec));
+                etcdLatency = latencies(l.etcd());
+                double lo = Double.MAX_VALUE;
+                double hi = 0;
+                for (int i = 0; i < l.etcd().size(); i++) {
+                    double x = l.edgelog().get(i).statementsPerSec() / l.etcd().get(i).statementsPerSec();
+                    lo = Math.min(lo, x);
+                    hi = Math.max(hi, x);
+                }
+                ratio = String.format(Locale.ROOT, "**%.2f** (%.2f–%.2f)", median(l.edgelog(), HttpLoad.Result::statementsPerSec)
+                        / median(l.etcd(), HttpLoad.Result::statementsPerSec), lo, hi);
             }
-            if (MEASURE_BULK) {
-                String bulk = BULK_WRITERS + " writers, " + BULK + " statements/request";
-                results.put(bulk, report("etcd " + bulk + " (txn)",
-                        HttpLoad.run(leader, "/v3/kv/txn", BULK_WRITERS, BULK, perRun, this::txn, ok)));
-            }
+            System.out.printf(Locale.ROOT, "| %s | %,.0f | %s | %s | %s | %s |%n", l.name(),
+                    median(l.edgelog(), HttpLoad.Result::statementsPerSec), latencies(l.edgelog()), etcd, etcdLatency, ratio);
         }
-        return results;
+    }
+
+    private static String latencies(List<HttpLoad.Result> rounds) {
+        return String.format(Locale.ROOT, "%.2f / %.2f ms", median(rounds, r -> r.percentileMs(0.5)),
+                median(rounds, r -> r.percentileMs(0.99)));
+    }
+
+    private static double median(List<HttpLoad.Result> rounds, ToDoubleFunction<HttpLoad.Result> f) {
+        double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** The configured default ({@code auto}: Netty without TLS), or {@code -Dedgelog.raft.rpc=grpc|netty}. */
@@ -214,11 +270,6 @@ final class CommitBenchmark {
         return r;
     }
 
-    private static HttpLoad.Result report(String name, HttpLoad.Result r) {
-        System.out.println(r.line(name));
-        return r;
-    }
-
     static PrimaryNode awaitLeader(List<PrimaryNode> nodes) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
@@ -235,6 +286,14 @@ final class CommitBenchmark {
     static InetSocketAddress parse(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    private static List<Integer> freePorts(int n) throws Exception {
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ports.add(freePort());
+        }
+        return ports;
     }
 
     static int freePort() throws Exception {

@@ -90,6 +90,15 @@ final class EtcdCluster implements AutoCloseable {
         throw new IllegalStateException("etcd elected no leader within " + timeout);
     }
 
+    /** CPU time the members have used so far (0 for a member whose figure the OS does not give). */
+    long cpuNanos() {
+        long sum = 0;
+        for (Process p : processes) {
+            sum += p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+        }
+        return sum;
+    }
+
     @Override
     public void close() {
         for (Process p : processes) {
