@@ -3,6 +3,8 @@ package dev.edgelog.benchmarks;
 import dev.edgelog.primary.PrimaryConfig;
 import dev.edgelog.primary.PrimaryNode;
 import dev.edgelog.primary.commit.GroupCommitSettings;
+import dev.edgelog.sqllog.config.SegmentsSection;
+import dev.edgelog.sqllog.segment.FsyncPolicy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -70,8 +72,9 @@ final class CommitBenchmark {
     private void runAll(Path dir, Duration perRun, Duration warmup, int rounds) throws Exception {
         SegmentBenchmark.deleteTree(dir); // a killed earlier run leaves its nodes' data, whose rows collide
         System.out.printf(Locale.ROOT, "commit path: 3 nodes on 127.0.0.1, %d alternating rounds of %s per load after %s"
-                        + " of warm-up, Raft over %s, %s%n", rounds, perRun, warmup,
-                transport() == PrimaryConfig.RaftTransport.AUTO ? "auto (Netty without TLS)" : transport(), groupCommit());
+                        + " of warm-up, Raft over %s, %s, segment fsync %s%n", rounds, perRun, warmup,
+                transport() == PrimaryConfig.RaftTransport.AUTO ? "auto (Netty without TLS)" : transport(), groupCommit(),
+                segmentFsync());
         List<Load> loads = new ArrayList<>();
         for (int writers : WRITERS) {
             loads.add(new Load(writers + (writers == 1 ? " writer" : " writers") + ", 1 statement/request", writers, 1));
@@ -134,8 +137,9 @@ final class CommitBenchmark {
             peers.add(new PrimaryConfig.Peer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
         }
         for (int i = 0; i < 3; i++) {
-            nodes.add(PrimaryNode.start(PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers)
-                    .withSnapshotThreshold(1_000_000).withGroupCommit(groupCommit()).withRaftTransport(transport())));
+            PrimaryConfig c = PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers);
+            nodes.add(PrimaryNode.start(c.withSnapshotThreshold(1_000_000).withGroupCommit(groupCommit())
+                    .withRaftTransport(transport()).withSegments(c.segments().withFsyncPolicy(segmentFsync()))));
         }
         return awaitLeader(nodes);
     }
@@ -201,6 +205,12 @@ final class CommitBenchmark {
     private static PrimaryConfig.RaftTransport transport() {
         String rpc = System.getProperty("edgelog.raft.rpc");
         return rpc == null ? PrimaryConfig.RaftTransport.AUTO : PrimaryConfig.RaftTransport.valueOf(rpc.toUpperCase(Locale.ROOT));
+    }
+
+    /** The primary's default, or {@code -Dedgelog.bench.segment-fsync=every_batch|never|interval:<ms>}. */
+    private static FsyncPolicy segmentFsync() {
+        String v = System.getProperty("edgelog.bench.segment-fsync");
+        return v == null ? PrimaryConfig.DEFAULT_SEGMENTS.fsyncPolicy() : SegmentsSection.fsync(v);
     }
 
     /** Group-commit defaults, or the settings to try from {@code -Dedgelog.bench.max-in-flight} and {@code .linger-us}. */

@@ -6,6 +6,7 @@ import static dev.edgelog.sqllog.config.YamlConfig.or;
 import dev.edgelog.sqllog.config.AuthSection;
 import dev.edgelog.sqllog.config.FollowKeys;
 import dev.edgelog.sqllog.config.SegmentsSection;
+import dev.edgelog.sqllog.segment.SegmentStoreConfig;
 import dev.edgelog.sqllog.config.TlsSection;
 import dev.edgelog.sqllog.config.YamlConfig;
 import java.io.IOException;
@@ -55,7 +56,7 @@ public final class MirrorConfigFile {
         return new MirrorConfig(
                 FollowKeys.toConfig(path, f, nodeNameOverride, dataDirOverride, MirrorConfig.DEFAULT_HTTP_ADDRESS),
                 TlsSection.resolve(path, f.tls(), false),
-                SegmentsSection.toConfig(f.segments()),
+                SegmentsSection.toConfig(f.segments(), SegmentStoreConfig.defaults()),
                 millis(f.fleetReportMs(), MirrorConfig.DEFAULT_FLEET_REPORT),
                 or(f.workerThreads(), MirrorConfig.DEFAULT_WORKER_THREADS));
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgelog.sqllog.auth.Credentials;
+import dev.edgelog.sqllog.segment.FsyncPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +34,7 @@ class MirrorConfigFileTest {
         assertEquals(MirrorConfig.DEFAULT_HTTP_ADDRESS, c.follow().httpAddress());
         assertEquals(MirrorConfig.DEFAULT_FLEET_REPORT, c.fleetReport());
         assertEquals(0, c.segments().retentionBytes());
+        assertEquals(FsyncPolicy.everyBatch(), c.segments().fsyncPolicy(), "a mirror's segments are its durable log");
         assertNull(c.follow().credentials());
         assertNull(c.follow().token());
         assertNull(c.tls());

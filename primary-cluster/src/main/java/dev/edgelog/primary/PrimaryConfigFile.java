@@ -32,7 +32,7 @@ import java.util.Locale;
  * http_workers: 256
  * raft_transport: auto   # netty without tls, grpc with it; or grpc / netty explicitly
  * election_timeout_ms: 1000
- * segments: {segment_bytes: 67108864, retention_bytes: 0, retention_ms: 0, fsync: every_batch}
+ * segments: {segment_bytes: 67108864, retention_bytes: 0, retention_ms: 0, fsync: never}   # forced at snapshots
  * auth: {users_file: /etc/edgelog/users.json, tokens_file: /etc/edgelog/tokens.json}
  * tls: {cert_file: node.crt, key_file: node.key, ca_file: ca.crt}
  * join: false   # true: a new member of a running cluster, added with POST /admin/members
@@ -80,7 +80,7 @@ public final class PrimaryConfigFile {
                 .toList();
         return new PrimaryConfig(nodeId, or(f.clusterName(), PrimaryConfig.DEFAULT_CLUSTER_NAME), dataDir, peers,
                 groupCommit(f.groupCommit()), or(f.maxBodyBytes(), PrimaryConfig.DEFAULT_MAX_BODY_BYTES),
-                SegmentsSection.toConfig(f.segments()), or(f.snapshotThreshold(), PrimaryConfig.DEFAULT_SNAPSHOT_THRESHOLD),
+                SegmentsSection.toConfig(f.segments(), PrimaryConfig.DEFAULT_SEGMENTS), or(f.snapshotThreshold(), PrimaryConfig.DEFAULT_SNAPSHOT_THRESHOLD),
                 or(f.raftSegmentBytes(), PrimaryConfig.DEFAULT_RAFT_SEGMENT_BYTES),
                 or(f.httpWorkers(), PrimaryConfig.DEFAULT_HTTP_WORKERS), null, null, transport(f.raftTransport()),
                 or(f.electionTimeoutMs(), PrimaryConfig.DEFAULT_ELECTION_TIMEOUT_MS), or(f.join(), false));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgelog.sqllog.auth.Credentials;
+import dev.edgelog.sqllog.segment.FsyncPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +44,7 @@ class PrimaryConfigFileTest {
         assertEquals(PrimaryConfig.DEFAULT_RAFT_SEGMENT_BYTES, c.raftSegmentBytes());
         assertEquals(PrimaryConfig.DEFAULT_HTTP_WORKERS, c.httpWorkers());
         assertEquals(0, c.segments().retentionBytes());
+        assertEquals(FsyncPolicy.never(), c.segments().fsyncPolicy(), "the Raft log makes writes durable");
         assertNull(c.credentials());
         assertNull(c.tls());
         assertEquals(PrimaryConfig.RaftTransport.AUTO, c.raftTransport());
@@ -78,6 +80,7 @@ class PrimaryConfigFileTest {
         assertEquals(1 << 20, c.raftSegmentBytes());
         assertEquals(8, c.httpWorkers());
         assertEquals(1L << 30, c.segments().retentionBytes());
+        assertEquals(FsyncPolicy.everyBatch(), c.segments().fsyncPolicy());
         assertNotNull(c.credentials());
         assertEquals(dir.resolve("ca.crt"), c.tls().caFile(), "relative to the config file");
         assertEquals(PrimaryConfig.RaftTransport.GRPC, c.raftTransport());

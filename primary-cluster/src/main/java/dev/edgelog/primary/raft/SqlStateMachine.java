@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Each {@link Proposals#BATCH} Raft entry (one group commit) becomes as many SQL-log entries
  *       as it carries requests, numbered densely in apply order — the same numbers on every node —
  *       and applied in one SQLite transaction. The entries (with outcomes) are appended to the
- *       segments inside that transaction, before COMMIT ({@code BeforeCommit}), so the segments are
- *       never behind SQLite; on open they are cut back to SQLite's applied index.</li>
+ *       segments inside that transaction, before COMMIT ({@code BeforeCommit}), so a crashed process
+ *       leaves them level with SQLite or ahead (cut back on open). They are forced at each snapshot,
+ *       not per batch; segments that a machine crash left behind SQLite are rebuilt on open (see
+ *       {@link #recovered}).</li>
  *   <li>Ratis replays from its latest snapshot, not from what SQLite holds: a Raft entry at or below
  *       {@code applied_raft_index} is skipped, so nothing is applied twice.</li>
  *   <li>A statement's SQL error is an outcome. Anything else (I/O, a corrupt entry) is thrown, which
@@ -171,11 +173,11 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
             Files.createDirectories(dbFile.getParent());
             segments = SegmentStore.open(dataDir.resolve("log"), segmentConfig, clock);
             logId = readLogId();
-            if (logId != null) {
-                openApplier();
-            }
             SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
             latestSnapshot = snapshot;
+            if (logId != null) {
+                applier = recovered(SqliteApplier.open(dbFile, applierConfig()), snapshot);
+            }
             if (snapshot != null) {
                 // Ratis replays from here; entries SQLite already holds are skipped in apply
                 setLastAppliedTermIndex(snapshot.getTermIndex());
@@ -186,20 +188,67 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         });
     }
 
-    private void openApplier() {
-        SqliteApplier a = SqliteApplier.open(dbFile, ApplierConfig.forLog(logId).withClock(clock));
+    private ApplierConfig applierConfig() {
+        return ApplierConfig.forLog(logId).withClock(clock);
+    }
+
+    /**
+     * The database as opened at start, with the segments brought level with it. Segments ahead of
+     * SQLite (a crash between the segment write and COMMIT) are cut back; Raft replay re-appends
+     * them. Segments behind it lost an unsynced tail: an operating-system crash, since a primary's
+     * segments are not forced per batch (the Raft log is what makes a write durable) but only at
+     * each snapshot, so they always reach the latest one. Then the database goes back to that
+     * snapshot (to empty without one) and Ratis's replay from the snapshot, which runs anyway,
+     * applies every later entry again: deterministic apply rebuilds the lost entries byte for byte,
+     * outcomes included, as the other nodes hold them.
+     */
+    private SqliteApplier recovered(SqliteApplier a, SingleFileSnapshotInfo snapshot) {
         long applied = a.appliedIndex();
-        if (segments.lastIndex() > applied) {
+        long last = segments.lastIndex();
+        if (last >= applied) {
+            alignSegments(applied);
+            return a;
+        }
+        if (snapshot == null) {
+            LOG.warn("{}: SQL-log segments end at {} but SQLite at {} (an operating-system crash lost their unsynced"
+                    + " tail); no snapshot yet: rebuilding the database and the segments from the whole Raft log",
+                    node, last, applied);
+            a.close();
+            SqliteApplier.deleteDatabase(dbFile);
+            a = SqliteApplier.open(dbFile, applierConfig());
+        } else {
+            Path file = snapshot.getFile().getPath();
+            SnapshotInfo info = Snapshots.inspect(file);
+            LOG.warn("{}: SQL-log segments end at {} but SQLite at {} (an operating-system crash lost their unsynced"
+                    + " tail); restoring the database to snapshot {} (SQL-log index {}) and rebuilding the entries after"
+                    + " it from the Raft log", node, last, applied, snapshot.getTermIndex(), info.index());
+            a.restoreSnapshot(file, info.sha256());
+        }
+        alignSegments(a.appliedIndex());
+        return a;
+    }
+
+    /**
+     * Makes the segments end at {@code applied}, SQLite's applied index: cut back when they run
+     * ahead; restarted after it (a gap: followers asking for the entries in it bootstrap from a
+     * snapshot) when they end before it, which after {@link #recovered} only a snapshot install
+     * or segments removed by hand leave.
+     */
+    private void alignSegments(long applied) {
+        long last = segments.lastIndex();
+        if (last == applied) {
+            return;
+        }
+        if (last > applied && applied >= segments.firstIndex() - 1) {
             LOG.warn("{}: SQL-log segments end at {} but SQLite at {} (a crash between the two); cutting the segments"
-                    + " back, Raft replay re-appends them", node, segments.lastIndex(), applied);
+                    + " back, Raft replay re-appends them", node, last, applied);
             segments.truncateAfter(applied);
-        } else if (segments.lastIndex() < applied) {
-            LOG.warn("{}: SQL-log segments end at {} but SQLite at {}; restarting the segments at {} (followers"
-                    + " asking for older entries will bootstrap from a snapshot)", node, segments.lastIndex(), applied,
-                    applied + 1);
+        } else {
+            LOG.warn("{}: SQL-log segments hold {}..{} but SQLite is at {}; restarting the segments at {} (followers"
+                    + " asking for older entries will bootstrap from a snapshot)", node, segments.firstIndex(), last,
+                    applied, applied + 1);
             segments.resetTo(applied);
         }
-        applier = a;
     }
 
     @Override
@@ -273,7 +322,9 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         if (logId == null) {
             writeLogId(id);
             logId = id;
-            openApplier();
+            SqliteApplier a = SqliteApplier.open(dbFile, applierConfig());
+            alignSegments(a.appliedIndex());
+            applier = a;
             LOG.info("{}: this cluster's log id is {}", node, id);
         } else if (!logId.equals(id)) {
             LOG.info("{}: ignoring a later log-id proposal {}; the log id is {}", node, id, logId);
@@ -300,6 +351,8 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         if (a == null || last == null) {
             return RaftLog.INVALID_LOG_INDEX;
         }
+        // the segments must reach every snapshot that crash recovery may restore (see recovered)
+        segments.sync();
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
         Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
         Files.deleteIfExists(tmp);
@@ -348,7 +401,7 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
                     applier.appliedIndex());
         } else {
             if (applier == null) {
-                applier = SqliteApplier.open(dbFile, ApplierConfig.forLog(logId).withClock(clock));
+                applier = SqliteApplier.open(dbFile, applierConfig());
             }
             applier.restoreSnapshot(file, info.sha256());
             LOG.info("{}: installed snapshot {} (SQL-log index {})", node, snapshot.getTermIndex(), info.index());
@@ -356,7 +409,9 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         SqliteApplier a = applier;
         applier = null;
         a.close();
-        openApplier();
+        a = SqliteApplier.open(dbFile, applierConfig());
+        alignSegments(a.appliedIndex());
+        applier = a;
         setLastAppliedTermIndex(snapshot.getTermIndex());
         notifyApplied(appliedIndex());
     }

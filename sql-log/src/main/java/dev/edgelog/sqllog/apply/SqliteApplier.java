@@ -4,6 +4,8 @@ import dev.edgelog.sqllog.Entry;
 import dev.edgelog.sqllog.snapshot.SnapshotException;
 import dev.edgelog.sqllog.snapshot.Snapshots;
 import dev.edgelog.sqllog.sql.ReplayFunctions;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -107,6 +109,21 @@ public final class SqliteApplier implements AutoCloseable {
      *
      * @param name the database's name in logs and messages (its path, usually)
      */
+    /**
+     * Removes a database file with its WAL, shared-memory and journal files (none may be open): before
+     * a first bootstrap replaces a database that holds no log, or when a primary rebuilds its
+     * database from the Raft log.
+     */
+    public static void deleteDatabase(Path file) {
+        try {
+            for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
+                Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+            }
+        } catch (IOException e) {
+            throw new ApplyException("cannot delete " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     public static SqliteApplier open(Connection connection, String name, ApplierConfig config) {
         return open(connection, name, null, config);
     }

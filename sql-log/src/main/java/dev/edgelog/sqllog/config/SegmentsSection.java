@@ -8,13 +8,13 @@ import java.util.Locale;
 /**
  * The {@code segments:} key of a role that keeps the SQL log (primary nodes, mirrors):
  * {@code {segment_bytes: 67108864, retention_bytes: 0, retention_ms: 0, fsync: every_batch}}.
- * Absent keys keep {@link SegmentStoreConfig#defaults()}.
+ * Absent keys keep the role's defaults.
  */
 public record SegmentsSection(Integer segmentBytes, Long retentionBytes, Long retentionMs, String fsync) {
 
-    /** The store settings; {@code section} may be null (all defaults). */
-    public static SegmentStoreConfig toConfig(SegmentsSection section) {
-        SegmentStoreConfig c = SegmentStoreConfig.defaults();
+    /** The store settings: {@code defaults} with what {@code section} sets ({@code section} may be null). */
+    public static SegmentStoreConfig toConfig(SegmentsSection section, SegmentStoreConfig defaults) {
+        SegmentStoreConfig c = defaults;
         if (section == null) {
             return c;
         }

@@ -52,7 +52,7 @@ final class Bootstrap {
         });
         try {
             if (applier == null) {
-                deleteDatabaseFiles(database);
+                SqliteApplier.deleteDatabase(database);
                 Files.move(download, database);
                 applier = SqliteApplier.open(database, ApplierConfig.forLog(snap.logId()));
             } else {
@@ -80,13 +80,6 @@ final class Bootstrap {
             try (ResultSet rs = s.executeQuery("SELECT log_id FROM _edgelog_state")) {
                 return rs.next() ? rs.getString(1) : null;
             }
-        }
-    }
-
-    /** Removes a database that holds no log (and its WAL files) before a first bootstrap. */
-    static void deleteDatabaseFiles(Path database) throws IOException {
-        for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
-            Files.deleteIfExists(database.resolveSibling(database.getFileName() + suffix));
         }
     }
 

@@ -36,6 +36,7 @@ public final class PrimaryProcesses implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
+    private final long snapshotThreshold;
     private final ChildJvm[] nodes = new ChildJvm[3];
     private final String[] http = new String[3];
     private final Path[] logs = new Path[3];
@@ -45,13 +46,19 @@ public final class PrimaryProcesses implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final List<Thread> writers = new ArrayList<>();
 
-    private PrimaryProcesses(Path dir) {
+    private PrimaryProcesses(Path dir, long snapshotThreshold) {
         this.dir = dir;
+        this.snapshotThreshold = snapshotThreshold;
     }
 
     /** Starts the three nodes and waits until they are ready and table {@code t} exists. */
     public static PrimaryProcesses start(Path dir) throws Exception {
-        PrimaryProcesses p = new PrimaryProcesses(dir);
+        return start(dir, 200);
+    }
+
+    /** {@link #start(Path)} with a snapshot every {@code snapshotThreshold} Raft entries (200 there). */
+    public static PrimaryProcesses start(Path dir, long snapshotThreshold) throws Exception {
+        PrimaryProcesses p = new PrimaryProcesses(dir, snapshotThreshold);
         try {
             p.writeConfigs();
             for (int i = 0; i < 3; i++) {
@@ -86,7 +93,7 @@ public final class PrimaryProcesses implements AutoCloseable {
         for (int i = 0; i < 3; i++) {
             Files.writeString(dir.resolve("n" + i + ".yaml"), "node_id: n" + i + "\n"
                     + "data_dir: " + dataDir(i) + "\n"
-                    + "snapshot_threshold: 200\nraft_segment_bytes: 65536\n"
+                    + "snapshot_threshold: " + snapshotThreshold + "\nraft_segment_bytes: 65536\n"
                     + "segments: {segment_bytes: 32768, retention_bytes: 98304}\n" + peers);
         }
     }
