@@ -25,7 +25,8 @@ import java.util.function.ToDoubleFunction;
  * and with bulk requests of 100 INSERTs, against the same load as puts on a local 3-member etcd
  * cluster when {@code etcd} is installed (skipped with a message otherwise), with the ratio of each
  * load. All nodes run on this machine on 127.0.0.1 (edgelog's three in this JVM, etcd's as
- * processes), both clusters for the whole run, measured in alternating rounds.
+ * processes), both clusters for the whole run, measured in alternating rounds; each etcd round
+ * waits until the edgelog JVM is quiet.
  */
 final class CommitBenchmark {
 
@@ -66,8 +67,9 @@ final class CommitBenchmark {
     /**
      * Both clusters run for the whole benchmark, and each load is measured in {@code rounds}
      * alternating rounds, edgelog then etcd: the ratio compares the two in the same minutes, so the
-     * VM's speed drifting over a run (it does, by tens of percent) moves both sides alike. The idle
-     * cluster's CPU during the other's rounds is printed beside each round.
+     * VM's speed drifting over a run (it does, by tens of percent) moves both sides alike. Each etcd
+     * round first waits for the edgelog JVM to go quiet ({@link #awaitQuiet}); idle etcd members
+     * use about 0.045 cores during edgelog's rounds.
      */
     private void runAll(Path dir, Duration perRun, Duration warmup, int rounds) throws Exception {
         SegmentBenchmark.deleteTree(dir); // a killed earlier run leaves its nodes' data, whose rows collide
@@ -107,7 +109,6 @@ final class CommitBenchmark {
             for (Load l : loads) {
                 edgelog.run(l.writers(), l.perRequest(), warmup.dividedBy(8));
             }
-            idleCpu(etcdCluster);
             for (Load l : loads) {
                 edgelog.run(l.writers(), l.perRequest(), warmup.dividedBy(8));
                 for (int r = 1; r <= rounds; r++) {
@@ -115,6 +116,7 @@ final class CommitBenchmark {
                     l.edgelog().add(withCpu("edgelog " + l.name() + round, leaderNode,
                             () -> edgelog.run(l.writers(), l.perRequest(), perRun)));
                     if (etcd != null) {
+                        awaitQuiet(etcdCluster);
                         l.etcd().add(report("etcd " + l.name() + (l.perRequest() > 1 ? " (txn)" : "") + round,
                                 etcd.run(l.writers(), l.perRequest(), perRun)));
                     }
@@ -145,18 +147,27 @@ final class CommitBenchmark {
     }
 
     /**
-     * What each cluster takes from the machine while the other is measured: the CPU this JVM (the
-     * three edgelog nodes, no load running) and the etcd members use over five idle seconds.
+     * Waits (at most 30 s) until this JVM, with no load running, uses less than 5 % of a core, and
+     * prints what it and the idle etcd members used over the last second. Right after a load the
+     * JIT still compiles what it queued and G1 may run a cycle (up to half a core, measured), which
+     * would otherwise be taken from the etcd round that follows.
      */
-    private static void idleCpu(EtcdCluster etcd) throws InterruptedException {
+    private static void awaitQuiet(EtcdCluster etcd) throws InterruptedException {
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        long jvm0 = os.getProcessCpuTime();
-        long etcd0 = etcd == null ? 0 : etcd.cpuNanos();
-        long t0 = System.nanoTime();
-        Thread.sleep(5_000);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "idle: edgelog's JVM %.3f cores, etcd %s%n", (os.getProcessCpuTime() - jvm0) / 1e9 / seconds,
-                etcd == null ? "not running" : String.format(Locale.ROOT, "%.3f cores", (etcd.cpuNanos() - etcd0) / 1e9 / seconds));
+        long start = System.nanoTime();
+        double jvm;
+        double members;
+        do {
+            long jvm0 = os.getProcessCpuTime();
+            long etcd0 = etcd == null ? 0 : etcd.cpuNanos();
+            long t0 = System.nanoTime();
+            Thread.sleep(1_000);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            jvm = (os.getProcessCpuTime() - jvm0) / 1e9 / seconds;
+            members = etcd == null ? 0 : (etcd.cpuNanos() - etcd0) / 1e9 / seconds;
+        } while (jvm > 0.05 && System.nanoTime() - start < 30_000_000_000L);
+        System.out.printf(Locale.ROOT, "    quiet after %.0f s: edgelog's JVM %.3f cores, etcd %.3f cores%n",
+                (System.nanoTime() - start) / 1e9, jvm, members);
     }
 
     private static HttpLoad.Result report(String name, HttpLoad.Result r) {

@@ -351,12 +351,14 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         if (a == null || last == null) {
             return RaftLog.INVALID_LOG_INDEX;
         }
-        // the segments must reach every snapshot that crash recovery may restore (see recovered)
-        segments.sync();
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
         Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
         Files.deleteIfExists(tmp);
         SnapshotInfo info = Snapshots.create(dbFile, tmp);
+        // the segments must reach every snapshot that crash recovery may restore (see recovered):
+        // forced after the copy, so every entry in it (appended before its COMMIT) is on disk too,
+        // and before the copy takes its name, which is how a restart finds it
+        segments.sync();
         Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         latestSnapshot = storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
