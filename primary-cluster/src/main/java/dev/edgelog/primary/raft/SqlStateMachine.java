@@ -215,15 +215,21 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
                     node, last, applied);
             a.close();
             SqliteApplier.deleteDatabase(dbFile);
-            a = SqliteApplier.open(dbFile, applierConfig());
-        } else {
-            Path file = snapshot.getFile().getPath();
-            SnapshotInfo info = Snapshots.inspect(file);
-            LOG.warn("{}: SQL-log segments end at {} but SQLite at {} (an operating-system crash lost their unsynced"
-                    + " tail); restoring the database to snapshot {} (SQL-log index {}) and rebuilding the entries after"
-                    + " it from the Raft log", node, last, applied, snapshot.getTermIndex(), info.index());
-            a.restoreSnapshot(file, info.sha256());
+            return openAligned();
         }
+        Path file = snapshot.getFile().getPath();
+        SnapshotInfo info = Snapshots.inspect(file);
+        LOG.warn("{}: SQL-log segments end at {} but SQLite at {} (an operating-system crash lost their unsynced"
+                + " tail); restoring the database to snapshot {} (SQL-log index {}) and rebuilding the entries after"
+                + " it from the Raft log", node, last, applied, snapshot.getTermIndex(), info.index());
+        a.restoreSnapshot(file, info.sha256());
+        alignSegments(a.appliedIndex());
+        return a;
+    }
+
+    /** Opens the database and makes the segments end where it does ({@link #alignSegments}). */
+    private SqliteApplier openAligned() {
+        SqliteApplier a = SqliteApplier.open(dbFile, applierConfig());
         alignSegments(a.appliedIndex());
         return a;
     }
@@ -322,9 +328,7 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         if (logId == null) {
             writeLogId(id);
             logId = id;
-            SqliteApplier a = SqliteApplier.open(dbFile, applierConfig());
-            alignSegments(a.appliedIndex());
-            applier = a;
+            applier = openAligned();
             LOG.info("{}: this cluster's log id is {}", node, id);
         } else if (!logId.equals(id)) {
             LOG.info("{}: ignoring a later log-id proposal {}; the log id is {}", node, id, logId);
@@ -411,9 +415,7 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         SqliteApplier a = applier;
         applier = null;
         a.close();
-        a = SqliteApplier.open(dbFile, applierConfig());
-        alignSegments(a.appliedIndex());
-        applier = a;
+        applier = openAligned();
         setLastAppliedTermIndex(snapshot.getTermIndex());
         notifyApplied(appliedIndex());
     }
