@@ -85,7 +85,7 @@ public record PrimaryConfig(
      * write is acknowledged, is what makes it durable, and the state machine forces the segments at
      * every snapshot, which is all its crash recovery needs (it rebuilds a tail lost in an
      * operating-system crash from the snapshot and the Raft log). An fsync per batch on every node
-     * cost 10-25 % of the writes per second at 100 writers (benchmarks/RESULTS.md).
+     * cost 8-23 % of the writes per second at 100 writers (benchmarks/RESULTS.md).
      */
     public static final SegmentStoreConfig DEFAULT_SEGMENTS = SegmentStoreConfig.defaults().withFsyncPolicy(FsyncPolicy.never());
     public static final long DEFAULT_RAFT_SEGMENT_BYTES = 8 << 20;

@@ -143,7 +143,7 @@ class PrimaryProcessesIT {
         nodes.kill9(follower);
         assertTrue(SegmentFiles.loseUnsyncedTail(log) > 0);
         long survived;
-        try (SegmentStore s = SegmentStore.open(log, SegmentStoreConfig.defaults(), Clock.systemUTC())) {
+        try (SegmentStore s = store(follower)) {
             survived = s.lastIndex();
         }
         assertTrue(survived < applied, "the crash cut entries: " + survived + " < " + applied);
@@ -210,8 +210,7 @@ class PrimaryProcessesIT {
         List<SegmentStore> stores = new ArrayList<>();
         try {
             for (int n = 0; n < NODES; n++) {
-                stores.add(SegmentStore.open(nodes.dataDir(n).resolve("log"), SegmentStoreConfig.defaults(),
-                        Clock.systemUTC()));
+                stores.add(store(n));
             }
             long from = stores.stream().mapToLong(SegmentStore::firstIndex).max().orElseThrow();
             long to = stores.stream().mapToLong(SegmentStore::lastIndex).min().orElseThrow();
