@@ -103,13 +103,6 @@ public final class SqliteApplier implements AutoCloseable {
     }
 
     /**
-     * Takes over {@code connection} (an sqlite-jdbc connection in auto-commit mode, used by nobody
-     * else from now on; {@link #close()} closes it), sets WAL mode, {@code synchronous} and the busy
-     * timeout on it.
-     *
-     * @param name the database's name in logs and messages (its path, usually)
-     */
-    /**
      * Removes a database file with its WAL, shared-memory and journal files (none may be open): before
      * a first bootstrap replaces a database that holds no log, or when a primary rebuilds its
      * database from the Raft log.
@@ -124,6 +117,13 @@ public final class SqliteApplier implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes over {@code connection} (an sqlite-jdbc connection in auto-commit mode, used by nobody
+     * else from now on; {@link #close()} closes it), sets WAL mode, {@code synchronous} and the busy
+     * timeout on it.
+     *
+     * @param name the database's name in logs and messages (its path, usually)
+     */
     public static SqliteApplier open(Connection connection, String name, ApplierConfig config) {
         return open(connection, name, null, config);
     }
