@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgelog.sqllog.testing.Await;
 import dev.edgelog.sqllog.testing.ChildJvm;
 import dev.edgelog.sqllog.testing.DbFiles;
+import dev.edgelog.sqllog.testing.KeepLogsOnFailure;
 import dev.edgelog.sqllog.testing.PrimaryProcesses;
 import dev.edgelog.sqllog.testing.TestPorts;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +34,9 @@ class EdgeProcessesIT {
 
     @TempDir
     Path dir;
+
+    @RegisterExtension
+    final KeepLogsOnFailure keepLogs = new KeepLogsOnFailure(() -> dir);
 
     private PrimaryProcesses primaries;
     private final ChildJvm[] edges = new ChildJvm[3];

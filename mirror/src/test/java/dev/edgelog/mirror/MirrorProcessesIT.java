@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgelog.sqllog.testing.Await;
 import dev.edgelog.sqllog.testing.ChildJvm;
 import dev.edgelog.sqllog.testing.DbFiles;
+import dev.edgelog.sqllog.testing.KeepLogsOnFailure;
 import dev.edgelog.sqllog.testing.PrimaryProcesses;
 import dev.edgelog.sqllog.testing.TestPorts;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,6 +42,9 @@ class MirrorProcessesIT {
 
     @TempDir
     Path dir;
+
+    @RegisterExtension
+    final KeepLogsOnFailure keepLogs = new KeepLogsOnFailure(() -> dir);
 
     private PrimaryProcesses primaries;
     private final Map<String, ChildJvm> processes = new HashMap<>();

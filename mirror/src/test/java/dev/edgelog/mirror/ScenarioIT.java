@@ -15,6 +15,7 @@ import dev.edgelog.sqllog.testing.Await;
 import dev.edgelog.sqllog.testing.ChildJvm;
 import dev.edgelog.sqllog.testing.DbFiles;
 import dev.edgelog.sqllog.testing.FaultProxy;
+import dev.edgelog.sqllog.testing.KeepLogsOnFailure;
 import dev.edgelog.sqllog.testing.PrimaryProcesses;
 import dev.edgelog.sqllog.testing.TestPorts;
 import java.io.IOException;
@@ -36,6 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -74,6 +76,9 @@ class ScenarioIT {
 
     @TempDir
     Path dir;
+
+    @RegisterExtension
+    final KeepLogsOnFailure keepLogs = new KeepLogsOnFailure(() -> dir);
 
     private PrimaryProcesses primaries;
     private LogAudit audit;

@@ -10,6 +10,7 @@ import dev.edgelog.sqllog.codec.EntryCodec;
 import dev.edgelog.sqllog.segment.SegmentStore;
 import dev.edgelog.sqllog.segment.SegmentStoreConfig;
 import dev.edgelog.sqllog.testing.Await;
+import dev.edgelog.sqllog.testing.KeepLogsOnFailure;
 import dev.edgelog.sqllog.testing.PrimaryProcesses;
 import dev.edgelog.sqllog.testing.SegmentFiles;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,6 +48,9 @@ class PrimaryProcessesIT {
 
     @TempDir
     Path dir;
+
+    @RegisterExtension
+    final KeepLogsOnFailure keepLogs = new KeepLogsOnFailure(() -> dir);
 
     private PrimaryProcesses nodes;
 
