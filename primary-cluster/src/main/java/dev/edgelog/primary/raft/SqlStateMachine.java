@@ -12,6 +12,7 @@ import dev.edgelog.sqllog.snapshot.SnapshotInfo;
 import dev.edgelog.sqllog.snapshot.Snapshots;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,6 +82,8 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
     private volatile SingleFileSnapshotInfo latestSnapshot;
     private final List<LongConsumer> appliedListeners = new ArrayList<>();
     private long lastRetentionNanos;
+    /** Held while a snapshot is written into {@code sm/}, and by {@link #pause}. */
+    private final Object snapshotLock = new Object();
     private volatile ApplyObserver observer = (requests, statements, nanos) -> {
     };
 
@@ -348,34 +351,62 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         return CompletableFuture.completedFuture(Message.valueOf(Long.toString(appliedIndex())));
     }
 
+    /**
+     * Writes a snapshot of SQLite into Ratis's {@code sm/} directory, on its own connection.
+     *
+     * <p>Returns {@link RaftLog#INVALID_LOG_INDEX} (Ratis tries again later) while Ratis replays
+     * entries SQLite already holds: the copy would hold more than the index it is named after. And
+     * while the state machine is paused: a follower installing the leader's snapshot pauses it from
+     * its RPC thread and then replaces {@code sm/} wholesale, so a copy being written there would
+     * vanish under it; {@link #pause} waits for a snapshot in progress ({@link #snapshotLock}).
+     *
+     * @throws IOException when the copy fails (Ratis logs it and carries on; any other exception
+     *                     would close this node's Raft division)
+     */
     @Override
     public long takeSnapshot() throws IOException {
-        SqliteApplier a = applier;
-        TermIndex last = getLastAppliedTermIndex();
-        if (a == null || last == null) {
-            return RaftLog.INVALID_LOG_INDEX;
+        synchronized (snapshotLock) {
+            SqliteApplier a = applier;
+            TermIndex last = getLastAppliedTermIndex();
+            if (a == null || last == null || getLifeCycleState() != LifeCycle.State.RUNNING
+                    || a.state().appliedRaftIndex() > last.getIndex()) {
+                return RaftLog.INVALID_LOG_INDEX;
+            }
+            File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+            Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
+            try {
+                Files.deleteIfExists(tmp);
+                SnapshotInfo info = Snapshots.create(dbFile, tmp);
+                // the segments must reach every snapshot that crash recovery may restore (see recovered):
+                // forced after the copy, so every entry in it (appended before its COMMIT) is on disk too,
+                // and before the copy takes its name, which is how a restart finds it
+                segments.sync();
+                Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
+                MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+                latestSnapshot = storage.updateLatestSnapshot(
+                        new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+                LOG.info("{}: snapshot at Raft {} (SQL-log index {}, {} bytes)", node, last, info.index(),
+                        info.sizeBytes());
+                return last.getIndex();
+            } catch (SqlLogException | UncheckedIOException e) {
+                Files.deleteIfExists(tmp);
+                throw new IOException(node + ": snapshot at Raft " + last + " failed: " + e.getMessage(), e);
+            }
         }
-        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-        Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        SnapshotInfo info = Snapshots.create(dbFile, tmp);
-        // the segments must reach every snapshot that crash recovery may restore (see recovered):
-        // forced after the copy, so every entry in it (appended before its COMMIT) is on disk too,
-        // and before the copy takes its name, which is how a restart finds it
-        segments.sync();
-        Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
-        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-        latestSnapshot = storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
-        LOG.info("{}: snapshot at Raft {} (SQL-log index {}, {} bytes)", node, last, info.index(), info.sizeBytes());
-        return last.getIndex();
     }
 
+    /**
+     * Ratis pauses the state machine before it publishes an installed snapshot into {@code sm/};
+     * waits for a snapshot being written there ({@link #takeSnapshot}).
+     */
     @Override
     public void pause() {
-        LifeCycle lc = getLifeCycle();
-        if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
-            lc.transition(LifeCycle.State.PAUSING);
-            lc.transition(LifeCycle.State.PAUSED);
+        synchronized (snapshotLock) {
+            LifeCycle lc = getLifeCycle();
+            if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
+                lc.transition(LifeCycle.State.PAUSING);
+                lc.transition(LifeCycle.State.PAUSED);
+            }
         }
     }
 
