@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import dev.edgelog.primary.commit.GroupCommitSettings;
+import dev.edgelog.primary.raft.SqlStateMachine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -291,6 +293,35 @@ class PrimaryClusterIT {
                 assertTrue(java.nio.file.Files.exists(((org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo) kept)
                         .getFile().getPath()));
             }
+        }
+    }
+
+    @Test
+    void when_aNodesDatabaseIsRemovedByHand_then_itRestoresItsSnapshotAndCatchesUp() throws Exception {
+        try (TestCluster c = TestCluster.adjusted(dir, 3, cfg -> cfg.withSnapshotThreshold(20))) {
+            c.awaitReady();
+            c.post(c.leader(), "/db/execute", "[\"CREATE TABLE t(x)\"]");
+            for (int i = 0; i < 60; i++) {
+                assertEquals(200, c.post(c.leader(), "/db/execute", "[\"INSERT INTO t VALUES(" + i + ")\"]").statusCode());
+            }
+            int f = c.follower();
+            SqlStateMachine sm = c.nodes[f].stateMachine();
+            TestCluster.await("a snapshot on n" + f, Duration.ofSeconds(30), () -> sm.getLatestSnapshot() != null);
+            Path db = sm.databaseFile();
+            c.stop(f);
+            for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
+            }
+
+            c.restart(f);
+            for (int i = 60; i < 70; i++) {
+                assertEquals(200, c.post(c.leader(), "/db/execute", "[\"INSERT INTO t VALUES(" + i + ")\"]").statusCode());
+            }
+            long applied = c.nodes[c.leader()].stateMachine().appliedIndex();
+            TestCluster.await("n" + f + " at SQL-log index " + applied, Duration.ofSeconds(30),
+                    () -> c.nodes[f].stateMachine().appliedIndex() == applied);
+            HttpResponse<String> q = c.get(f, "/db/query?level=none&q=SELECT%20count(*),%20sum(x)%20FROM%20t");
+            assertTrue(q.body().contains("[[70,2415]]"), "every row once on the restored node: " + q.body());
         }
     }
 

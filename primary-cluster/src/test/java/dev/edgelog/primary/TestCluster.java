@@ -181,6 +181,11 @@ final class TestCluster implements AutoCloseable {
         nodes[node] = null;
     }
 
+    /** Starts a stopped node again from its data directory. */
+    void restart(int node) throws IOException {
+        nodes[node] = PrimaryNode.start(configs.get(node));
+    }
+
     @Override
     public void close() throws Exception {
         for (int i = 0; i < nodes.length; i++) {

@@ -203,9 +203,21 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
      * each snapshot, so they always reach the latest one. Then the database goes back to that
      * snapshot (to empty without one) and Ratis's replay from the snapshot, which runs anyway,
      * applies every later entry again: deterministic apply rebuilds the lost entries byte for byte,
-     * outcomes included, as the other nodes hold them.
+     * outcomes included, as the other nodes hold them. A database behind the latest snapshot
+     * (removed, or replaced by an older copy) goes back to the snapshot as well.
      */
     private SqliteApplier recovered(SqliteApplier a, SingleFileSnapshotInfo snapshot) {
+        if (snapshot != null && a.state().appliedRaftIndex() < snapshot.getIndex()) {
+            // Ratis replays only the entries after the snapshot: on an older database they would
+            // number and apply the SQL log differently from every other node
+            Path file = snapshot.getFile().getPath();
+            LOG.warn("{}: SQLite is at Raft index {}, behind this node's snapshot {} (the database was removed or"
+                    + " replaced by hand?); restoring the snapshot, Raft replay applies the entries after it", node,
+                    a.state().appliedRaftIndex(), snapshot.getTermIndex());
+            a.restoreSnapshot(file, Snapshots.inspect(file).sha256());
+            alignSegments(a.appliedIndex());
+            return a;
+        }
         long applied = a.appliedIndex();
         long last = segments.lastIndex();
         if (last >= applied) {
