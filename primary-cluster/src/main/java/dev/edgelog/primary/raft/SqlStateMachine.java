@@ -401,8 +401,9 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
                         info.sizeBytes());
                 return last.getIndex();
             } catch (SqlLogException | UncheckedIOException e) {
-                Files.deleteIfExists(tmp);
                 throw new IOException(node + ": snapshot at Raft " + last + " failed: " + e.getMessage(), e);
+            } finally {
+                Files.deleteIfExists(tmp); // moved away when it worked
             }
         }
     }
