@@ -74,26 +74,46 @@ public final class PrimaryNode implements AutoCloseable {
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         server.start();
-        this.client = RaftClient.newBuilder()
-                .setProperties(RaftSetup.clientProperties(config))
-                .setParameters(RaftSetup.parameters(config))
-                .setRaftGroup(group)
-                .setRetryPolicy(RaftSetup.clientRetryPolicy())
-                .build();
-        this.committer = new GroupCommitter(config.nodeId(), config.groupCommit(), this::propose,
-                Proposals::replyEntries, clock);
-        this.reads = new ReadPool(stateMachine.databaseFile(), 8);
-        this.metrics = new NodeMetrics(this);
-        stateMachine.observeApplies((requests, statements, nanos) -> {
-            metrics.committed(requests, statements);
-            metrics.applyLatency().record(nanos, TimeUnit.NANOSECONDS);
-        });
-        this.http = SqlHttpApi.start(this);
+        try {
+            this.client = RaftClient.newBuilder()
+                    .setProperties(RaftSetup.clientProperties(config))
+                    .setParameters(RaftSetup.parameters(config))
+                    .setRaftGroup(group)
+                    .setRetryPolicy(RaftSetup.clientRetryPolicy())
+                    .build();
+            this.committer = new GroupCommitter(config.nodeId(), config.groupCommit(), this::propose,
+                    Proposals::replyEntries, clock);
+            this.reads = new ReadPool(stateMachine.databaseFile(), 8);
+            this.metrics = new NodeMetrics(this);
+            stateMachine.observeApplies((requests, statements, nanos) -> {
+                metrics.committed(requests, statements);
+                metrics.applyLatency().record(nanos, TimeUnit.NANOSECONDS);
+            });
+            this.http = SqlHttpApi.start(this);
+        } catch (IOException | RuntimeException e) {
+            // e.g. the HTTP port is taken: the Raft server's threads would keep the JVM alive
+            closeStarted(e);
+            throw e;
+        }
         this.bootstrap = new Thread(this::ensureLogId, config.nodeId() + "-bootstrap");
         bootstrap.setDaemon(true);
         bootstrap.start();
         LOG.info("{}: primary node up: raft {}, http {}", config.nodeId(), config.self().raftAddress(),
                 config.self().httpAddress());
+    }
+
+    /** After a failed start: closes what the constructor started, in {@link #close}'s order. */
+    private void closeStarted(Exception failure) {
+        AutoCloseable[] started = {this.committer, this.client, this.server, this.reads};
+        for (AutoCloseable c : started) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
     }
 
     /** Starts a node; on a new data directory it joins (or, with its peers, forms) the cluster. */

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -322,6 +324,22 @@ class PrimaryClusterIT {
                     () -> c.nodes[f].stateMachine().appliedIndex() == applied);
             HttpResponse<String> q = c.get(f, "/db/query?level=none&q=SELECT%20count(*),%20sum(x)%20FROM%20t");
             assertTrue(q.body().contains("[[70,2415]]"), "every row once on the restored node: " + q.body());
+        }
+    }
+
+    @Test
+    void when_theHttpPortIsTaken_then_theNodeFailsToStartAndLeavesNothingRunning() throws Exception {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        try (ServerSocket taken = new ServerSocket(0, 1, loopback)) {
+            int raftPort = TestCluster.freePort();
+            PrimaryConfig config = PrimaryConfig.of("n0", dir.resolve("n0"), List.of(new PrimaryConfig.Peer("n0",
+                    "127.0.0.1:" + raftPort, "127.0.0.1:" + taken.getLocalPort())));
+            Exception e = assertThrows(Exception.class, () -> PrimaryNode.start(config));
+            assertTrue(String.valueOf(e.getMessage()).contains("Address already in use"), e.toString());
+            // the Raft server it had started is closed: its port is free and its threads are gone
+            TestCluster.await("the Raft server's threads gone", Duration.ofSeconds(30), () -> Thread.getAllStackTraces()
+                    .keySet().stream().noneMatch(t -> t.getName().startsWith("n0@") || t.getName().startsWith("n0-")));
+            new ServerSocket(raftPort, 1, loopback).close();
         }
     }
 
