@@ -5,6 +5,8 @@ import dev.edgelog.primary.PrimaryNode;
 import dev.edgelog.primary.commit.GroupCommitSettings;
 import dev.edgelog.sqllog.config.SegmentsSection;
 import dev.edgelog.sqllog.segment.FsyncPolicy;
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -133,17 +135,35 @@ final class CommitBenchmark {
         summary(loads);
     }
 
+    /**
+     * Starts the three nodes on free ports; chooses again (up to 3 times) when one was taken between
+     * choosing and binding it, e.g. as the source port of a node's connection to a peer.
+     */
     private PrimaryNode startEdgelog(Path dir, List<PrimaryNode> nodes) throws Exception {
-        List<PrimaryConfig.Peer> peers = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            peers.add(new PrimaryConfig.Peer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
+        for (int attempt = 1; ; attempt++) {
+            Path attemptDir = dir.resolve("try" + attempt);
+            List<PrimaryConfig.Peer> peers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                peers.add(new PrimaryConfig.Peer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
+            }
+            try {
+                for (int i = 0; i < 3; i++) {
+                    PrimaryConfig c = PrimaryConfig.of("n" + i, attemptDir.resolve("n" + i), peers);
+                    nodes.add(PrimaryNode.start(c.withSnapshotThreshold(1_000_000).withGroupCommit(groupCommit())
+                            .withRaftTransport(transport()).withSegments(c.segments().withFsyncPolicy(segmentFsync()))));
+                }
+                return awaitLeader(nodes);
+            } catch (IOException | RuntimeException e) {
+                for (PrimaryNode n : nodes) {
+                    n.close();
+                }
+                nodes.clear();
+                if (attempt == 3 || !(e instanceof BindException || e.getCause() instanceof BindException)) {
+                    throw e;
+                }
+                System.out.println("a chosen port was taken (" + e.getMessage() + "); choosing again");
+            }
         }
-        for (int i = 0; i < 3; i++) {
-            PrimaryConfig c = PrimaryConfig.of("n" + i, dir.resolve("n" + i), peers);
-            nodes.add(PrimaryNode.start(c.withSnapshotThreshold(1_000_000).withGroupCommit(groupCommit())
-                    .withRaftTransport(transport()).withSegments(c.segments().withFsyncPolicy(segmentFsync()))));
-        }
-        return awaitLeader(nodes);
     }
 
     /**
