@@ -8,6 +8,9 @@ import dev.edgelog.primary.raft.RaftSetup;
 import dev.edgelog.primary.raft.SqlStateMachine;
 import dev.edgelog.sqllog.Entry;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.Collection;
@@ -73,8 +76,8 @@ public final class PrimaryNode implements AutoCloseable {
                 .setParameters(RaftSetup.parameters(config))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
-        server.start();
         try {
+            server.start();
             this.client = RaftClient.newBuilder()
                     .setProperties(RaftSetup.clientProperties(config))
                     .setParameters(RaftSetup.parameters(config))
@@ -91,7 +94,7 @@ public final class PrimaryNode implements AutoCloseable {
             });
             this.http = SqlHttpApi.start(this);
         } catch (IOException | RuntimeException e) {
-            // e.g. the HTTP port is taken: the Raft server's threads would keep the JVM alive
+            // e.g. a port is taken: the Raft server's threads would keep the JVM alive
             closeStarted(e);
             throw e;
         }
@@ -123,7 +126,26 @@ public final class PrimaryNode implements AutoCloseable {
             LOG.warn("{}: the common ForkJoin pool has parallelism 1, so Ratis starts a thread per AppendEntries;"
                     + " start the JVM with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2", config.nodeId());
         }
+        checkRaftPortFree(config);
         return new PrimaryNode(config);
+    }
+
+    /**
+     * Refuses to start when the Raft port is taken. Ratis would find out only after starting the
+     * node's Raft division, and cannot close it then: a failed start puts its server back to NEW,
+     * from which {@code close()} skips the division, whose threads keep the JVM alive. Ratis binds
+     * the port on every interface, so that is what is tried.
+     */
+    private static void checkRaftPortFree(PrimaryConfig config) throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(config.self().raftPort()));
+        } catch (BindException e) {
+            BindException refused = new BindException(config.nodeId() + ": raft_address "
+                    + config.self().raftAddress() + ": port " + config.self().raftPort() + " is taken (" + e.getMessage()
+                    + ")");
+            refused.initCause(e);
+            throw refused;
+        }
     }
 
     /** Shaded gRPC logs through java.util.logging; send it to SLF4J like everything else. */

@@ -328,19 +328,34 @@ class PrimaryClusterIT {
     }
 
     @Test
-    void when_theHttpPortIsTaken_then_theNodeFailsToStartAndLeavesNothingRunning() throws Exception {
+    void when_aPortIsTaken_then_theNodeFailsToStartAndLeavesNothingRunning() throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        try (ServerSocket taken = new ServerSocket(0, 1, loopback)) {
-            int raftPort = TestCluster.freePort();
-            PrimaryConfig config = PrimaryConfig.of("n0", dir.resolve("n0"), List.of(new PrimaryConfig.Peer("n0",
-                    "127.0.0.1:" + raftPort, "127.0.0.1:" + taken.getLocalPort())));
-            Exception e = assertThrows(Exception.class, () -> PrimaryNode.start(config));
-            assertTrue(String.valueOf(e.getMessage()).contains("Address already in use"), e.toString());
-            // the Raft server it had started is closed: its port is free and its threads are gone
-            TestCluster.await("the Raft server's threads gone", Duration.ofSeconds(30), () -> Thread.getAllStackTraces()
-                    .keySet().stream().noneMatch(t -> t.getName().startsWith("n0@") || t.getName().startsWith("n0-")));
-            new ServerSocket(raftPort, 1, loopback).close();
+        for (boolean raft : new boolean[] {false, true}) {
+            try (ServerSocket taken = new ServerSocket(0, 1, loopback)) {
+                int other = TestCluster.freePort();
+                String takenAddress = "127.0.0.1:" + taken.getLocalPort();
+                String otherAddress = "127.0.0.1:" + other;
+                PrimaryConfig config = PrimaryConfig.of("n0", dir.resolve(raft ? "raft" : "http"), List.of(
+                        new PrimaryConfig.Peer("n0", raft ? takenAddress : otherAddress, raft ? otherAddress : takenAddress)));
+                String which = raft ? "Raft" : "HTTP";
+                Exception e = assertThrows(Exception.class, () -> PrimaryNode.start(config), which + " port taken");
+                // the Raft server it had started is closed: its threads are gone and its port is free
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                List<String> left;
+                while (!(left = nodeThreads("n0")).isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertEquals(List.of(), left, "the Raft server's threads left (" + which + " port taken)");
+                new ServerSocket(other, 1, loopback).close();
+                assertTrue(String.valueOf(e).contains("Address already in use")
+                        || String.valueOf(e.getCause()).contains("Address already in use"), e.toString());
+            }
         }
+    }
+
+    private static List<String> nodeThreads(String node) {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.startsWith(node + "@") || n.startsWith(node + "-")).sorted().toList();
     }
 
     @Test
