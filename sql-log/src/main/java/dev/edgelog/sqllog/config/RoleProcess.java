@@ -1,6 +1,7 @@
 package dev.edgelog.sqllog.config;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -60,7 +61,8 @@ public final class RoleProcess {
     }
 
     /**
-     * The whole command: 2 for a bad config file or a refused start, 0 for {@code check} on a good
+     * The whole command: 2 for a bad config file or a refused start (one of its ports taken
+     * included: one line on stderr, no stack trace), 0 for {@code check} on a good
      * one (with a warning on stderr when the node would refuse to start as configured), else serves
      * until stopped.
      */
@@ -85,8 +87,29 @@ public final class RoleProcess {
         if (!authorizedToStart(role, l, insecure)) {
             return 2;
         }
-        Started s = starter.start(config);
+        Started s;
+        try {
+            s = starter.start(config);
+        } catch (Exception e) {
+            BindException taken = bindFailure(e);
+            if (taken == null) {
+                throw e;
+            }
+            System.err.println("edgelog " + role + ": cannot start, an address it must listen on is taken: "
+                    + taken.getMessage() + (taken == e ? "" : " (" + e.getMessage() + ")"));
+            return 2;
+        }
         return serve(role, s.node(), s.readyLine());
+    }
+
+    /** The {@link BindException} that {@code e} is or was caused by, or null. */
+    static BindException bindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof BindException b) {
+                return b;
+            }
+        }
+        return null;
     }
 
     private static boolean mayStart(Listener l, boolean insecure) {

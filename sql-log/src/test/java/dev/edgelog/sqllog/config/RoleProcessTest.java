@@ -2,9 +2,12 @@ package dev.edgelog.sqllog.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,5 +63,23 @@ class RoleProcessTest {
         assertEquals(0, RoleProcess.run("mirror", file, true, false, () -> "ok",
                 c -> new RoleProcess.Listener(null, false), starter), "--check: a good file, with a warning");
         assertEquals(0, started.get());
+    }
+
+    @Test
+    void when_aPortIsTaken_then_runExitsWith2AndOtherStartFailuresPropagate() throws Exception {
+        Path file = Path.of("role.yaml");
+        RoleProcess.Listener listener = new RoleProcess.Listener(null, true);
+        // Undertow wraps the BindException in a RuntimeException
+        assertEquals(2, RoleProcess.run("mirror", file, false, false, () -> "ok", c -> listener, c -> {
+            throw new RuntimeException(new BindException("Address already in use"));
+        }));
+        assertEquals(2, RoleProcess.run("primary", file, false, false, () -> "ok", c -> listener, c -> {
+            throw new BindException("n0: raft_address 127.0.0.1:7000: port 7000 is taken");
+        }));
+        IllegalStateException other = new IllegalStateException("disk gone");
+        assertSame(other, assertThrows(IllegalStateException.class, () -> RoleProcess.run("edge", file, false, false,
+                () -> "ok", c -> listener, c -> {
+                    throw other;
+                })));
     }
 }
