@@ -92,7 +92,7 @@ public final class PrimaryNode implements AutoCloseable {
                 metrics.committed(requests, statements);
                 metrics.applyLatency().record(nanos, TimeUnit.NANOSECONDS);
             });
-            this.http = SqlHttpApi.start(this);
+            this.http = startHttp();
         } catch (IOException | RuntimeException e) {
             // e.g. a port is taken: the Raft server's threads would keep the JVM alive
             closeStarted(e);
@@ -103,6 +103,21 @@ public final class PrimaryNode implements AutoCloseable {
         bootstrap.start();
         LOG.info("{}: primary node up: raft {}, http {}", config.nodeId(), config.self().raftAddress(),
                 config.self().httpAddress());
+    }
+
+    /** The SQL endpoint; a taken port is a {@link BindException} that names {@code http_address}. */
+    private SqlHttpApi startHttp() throws IOException {
+        try {
+            return SqlHttpApi.start(this);
+        } catch (RuntimeException e) {
+            if (!(e.getCause() instanceof BindException cause)) {
+                throw e;
+            }
+            BindException taken = new BindException(config.nodeId() + ": http_address " + config.self().httpAddress()
+                    + ": port " + config.self().httpPort() + " is taken (" + cause.getMessage() + ")");
+            taken.initCause(e);
+            throw taken;
+        }
     }
 
     /** After a failed start: closes what the constructor started, in {@link #close}'s order. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URLEncoder;
@@ -347,8 +348,8 @@ class PrimaryClusterIT {
                 }
                 assertEquals(List.of(), left, "the Raft server's threads left (" + which + " port taken)");
                 new ServerSocket(other, 1, loopback).close();
-                assertTrue(String.valueOf(e).contains("Address already in use")
-                        || String.valueOf(e.getCause()).contains("Address already in use"), e.toString());
+                assertTrue(e instanceof BindException && e.getMessage().contains(raft ? "raft_address" : "http_address")
+                        && e.getMessage().contains("is taken"), "the refusal names the address: " + e);
             }
         }
     }
