@@ -119,6 +119,10 @@ public record PrimaryConfig(
             return httpAddress.substring(0, httpAddress.lastIndexOf(':'));
         }
 
+        public String raftHost() {
+            return raftAddress.substring(0, raftAddress.lastIndexOf(':'));
+        }
+
         private int port(String address, String key) {
             int colon = address.lastIndexOf(':');
             try {

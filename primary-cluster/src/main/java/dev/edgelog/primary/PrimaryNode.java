@@ -148,12 +148,11 @@ public final class PrimaryNode implements AutoCloseable {
     /**
      * Refuses to start when the Raft port is taken. Ratis would find out only after starting the
      * node's Raft division, and cannot close it then: a failed start puts its server back to NEW,
-     * from which {@code close()} skips the division, whose threads keep the JVM alive. Ratis binds
-     * the port on every interface, so that is what is tried.
+     * from which {@code close()} skips the division, whose threads keep the JVM alive.
      */
     private static void checkRaftPortFree(PrimaryConfig config) throws IOException {
         try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(config.self().raftPort()));
+            s.bind(new InetSocketAddress(config.self().raftHost(), config.self().raftPort()));
         } catch (BindException e) {
             BindException refused = new BindException(config.nodeId() + ": raft_address "
                     + config.self().raftAddress() + ": port " + config.self().raftPort() + " is taken (" + e.getMessage()

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -350,6 +351,21 @@ class PrimaryClusterIT {
                 new ServerSocket(other, 1, loopback).close();
                 assertTrue(e instanceof BindException && e.getMessage().contains(raft ? "raft_address" : "http_address")
                         && e.getMessage().contains("is taken"), "the refusal names the address: " + e);
+            }
+        }
+    }
+
+    @Test
+    void when_aNodeRuns_then_itListensOnlyOnTheHostsOfItsConfiguredAddresses() throws Exception {
+        PrimaryConfig config = PrimaryConfig.of("n0", dir.resolve("n0"), List.of(new PrimaryConfig.Peer("n0",
+                "127.0.0.1:" + TestCluster.freePort(), "127.0.0.1:" + TestCluster.freePort())));
+        try (PrimaryNode node = PrimaryNode.start(config)) {
+            // another loopback address on the same ports is free only if the node did not bind every interface
+            InetAddress other = InetAddress.getByName("127.0.0.2");
+            for (int port : new int[] {config.self().raftPort(), config.self().httpPort()}) {
+                try (ServerSocket s = new ServerSocket()) {
+                    s.bind(new InetSocketAddress(other, port));
+                }
             }
         }
     }

@@ -91,6 +91,9 @@ public final class RaftSetup {
         // the default port 0 would pick a random one, unlike the address the peers dial
         GrpcConfigKeys.Server.setPort(p, config.self().raftPort());
         NettyConfigKeys.Server.setPort(p, config.self().raftPort());
+        // on raft_address's host, as the HTTP API listens on http_address's (Ratis's default is every interface)
+        GrpcConfigKeys.Server.setHost(p, config.self().raftHost());
+        NettyConfigKeys.Server.setHost(p, config.self().raftHost());
         // elections: the configured timeout (heartbeats at half of it); Ratis's 150-300 ms default
         // lost the leader to a single 300 ms stall of a loaded JVM. A new cluster's first election
         // keeps the short default, so a fresh cluster still elects its leader at once.
