@@ -210,13 +210,10 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
         if (snapshot != null && a.state().appliedRaftIndex() < snapshot.getIndex()) {
             // Ratis replays only the entries after the snapshot: on an older database they would
             // number and apply the SQL log differently from every other node
-            Path file = snapshot.getFile().getPath();
             LOG.warn("{}: SQLite is at Raft index {}, behind this node's snapshot {} (the database was removed or"
                     + " replaced by hand?); restoring the snapshot, Raft replay applies the entries after it", node,
                     a.state().appliedRaftIndex(), snapshot.getTermIndex());
-            a.restoreSnapshot(file, Snapshots.inspect(file).sha256());
-            alignSegments(a.appliedIndex());
-            return a;
+            return restoredTo(a, Snapshots.inspect(snapshot.getFile().getPath()));
         }
         long applied = a.appliedIndex();
         long last = segments.lastIndex();
@@ -232,12 +229,16 @@ public final class SqlStateMachine extends BaseStateMachine implements LogSource
             SqliteApplier.deleteDatabase(dbFile);
             return openAligned();
         }
-        Path file = snapshot.getFile().getPath();
-        SnapshotInfo info = Snapshots.inspect(file);
+        SnapshotInfo info = Snapshots.inspect(snapshot.getFile().getPath());
         LOG.warn("{}: SQL-log segments end at {} but SQLite at {} (an operating-system crash lost their unsynced"
                 + " tail); restoring the database to snapshot {} (SQL-log index {}) and rebuilding the entries after"
                 + " it from the Raft log", node, last, applied, snapshot.getTermIndex(), info.index());
-        a.restoreSnapshot(file, info.sha256());
+        return restoredTo(a, info);
+    }
+
+    /** Restores this node's own snapshot {@code info} into {@code a} and cuts the segments back to it. */
+    private SqliteApplier restoredTo(SqliteApplier a, SnapshotInfo info) {
+        a.restoreSnapshot(info.file(), info.sha256());
         alignSegments(a.appliedIndex());
         return a;
     }
