@@ -3,10 +3,10 @@ package dev.edgelog.benchmarks;
 import dev.edgelog.primary.PrimaryConfig;
 import dev.edgelog.primary.PrimaryNode;
 import dev.edgelog.primary.commit.GroupCommitSettings;
+import dev.edgelog.sqllog.config.RoleProcess;
 import dev.edgelog.sqllog.config.SegmentsSection;
 import dev.edgelog.sqllog.segment.FsyncPolicy;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -158,7 +158,7 @@ final class CommitBenchmark {
                     n.close();
                 }
                 nodes.clear();
-                if (attempt == 3 || !(e instanceof BindException || e.getCause() instanceof BindException)) {
+                if (attempt == 3 || RoleProcess.bindFailure(e) == null) {
                     throw e;
                 }
                 System.out.println("a chosen port was taken (" + e.getMessage() + "); choosing again");

@@ -113,10 +113,7 @@ public final class PrimaryNode implements AutoCloseable {
             if (!(e.getCause() instanceof BindException cause)) {
                 throw e;
             }
-            BindException taken = new BindException(config.nodeId() + ": http_address " + config.self().httpAddress()
-                    + ": port " + config.self().httpPort() + " is taken (" + cause.getMessage() + ")");
-            taken.initCause(e);
-            throw taken;
+            throw portTaken(config, "http_address", config.self().httpAddress(), config.self().httpPort(), e, cause);
         }
     }
 
@@ -154,12 +151,17 @@ public final class PrimaryNode implements AutoCloseable {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress(config.self().raftHost(), config.self().raftPort()));
         } catch (BindException e) {
-            BindException refused = new BindException(config.nodeId() + ": raft_address "
-                    + config.self().raftAddress() + ": port " + config.self().raftPort() + " is taken (" + e.getMessage()
-                    + ")");
-            refused.initCause(e);
-            throw refused;
+            throw portTaken(config, "raft_address", config.self().raftAddress(), config.self().raftPort(), e, e);
         }
+    }
+
+    /** A refusal to start that names the config key and address whose port is taken. */
+    private static BindException portTaken(PrimaryConfig config, String key, String address, int port,
+                                           Exception failure, BindException bind) {
+        BindException taken = new BindException(config.nodeId() + ": " + key + " " + address + ": port " + port
+                + " is taken (" + bind.getMessage() + ")");
+        taken.initCause(failure);
+        return taken;
     }
 
     /** Shaded gRPC logs through java.util.logging; send it to SLF4J like everything else. */

@@ -102,9 +102,9 @@ public final class RoleProcess {
         return serve(role, s.node(), s.readyLine());
     }
 
-    /** The {@link BindException} that {@code e} is or was caused by, or null. */
-    static BindException bindFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+    /** The {@link BindException} that {@code e} is or was caused by, or null (a port it must listen on is taken). */
+    public static BindException bindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BindException b) {
                 return b;
             }
