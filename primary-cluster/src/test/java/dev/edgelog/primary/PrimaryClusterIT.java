@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import dev.edgelog.primary.commit.GroupCommitSettings;
 import dev.edgelog.primary.raft.SqlStateMachine;
+import dev.edgelog.sqllog.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -342,12 +343,8 @@ class PrimaryClusterIT {
                 String which = raft ? "Raft" : "HTTP";
                 Exception e = assertThrows(Exception.class, () -> PrimaryNode.start(config), which + " port taken");
                 // the Raft server it had started is closed: its threads are gone and its port is free
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                List<String> left;
-                while (!(left = nodeThreads("n0")).isEmpty() && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
-                assertEquals(List.of(), left, "the Raft server's threads left (" + which + " port taken)");
+                Await.until(() -> "the Raft server's threads gone (" + which + " port taken), still there: "
+                        + nodeThreads("n0"), Duration.ofSeconds(30), () -> nodeThreads("n0").isEmpty());
                 new ServerSocket(other, 1, loopback).close();
                 assertTrue(e instanceof BindException && e.getMessage().contains(raft ? "raft_address" : "http_address")
                         && e.getMessage().contains("is taken"), "the refusal names the address: " + e);

@@ -69,9 +69,7 @@ class SqlStateMachineSnapshotTest {
 
     @Test
     void when_aSnapshotIsBeingWritten_then_pauseWaitsForItAndLaterSnapshotsWaitForTheResume() throws Exception {
-        SqlStateMachine sm = start();
-        init(sm);
-        apply(sm, 1, 0); // the table
+        SqlStateMachine sm = startWithTable();
         for (int i = 0; i < 8; i++) {
             apply(sm, 5_000, 1 + i * 5_000L); // ~20 MB, so that the copy takes a while
         }
@@ -101,18 +99,14 @@ class SqlStateMachineSnapshotTest {
 
     @Test
     void when_ratisReplaysEntriesSqliteHolds_then_noSnapshotUntilTheReplayPassesThem() throws Exception {
-        SqlStateMachine sm = start();
-        init(sm);
-        apply(sm, 1, 0);
+        SqlStateMachine sm = startWithTable();
         apply(sm, 10, 1);
         apply(sm, 10, 11);
         long last = raftIndex;
         close();
 
-        SqlStateMachine restarted = start(); // no snapshot: Ratis replays from the first entry
         raftIndex = 0;
-        init(restarted);
-        apply(restarted, 1, 0);
+        SqlStateMachine restarted = startWithTable(); // no snapshot: Ratis replays from the first entry
         assertEquals(RaftLog.INVALID_LOG_INDEX, restarted.takeSnapshot(),
                 "SQLite holds entries up to Raft " + last + "; a snapshot now would be named after Raft " + raftIndex);
         apply(restarted, 10, 1);
@@ -123,9 +117,7 @@ class SqlStateMachineSnapshotTest {
 
     @Test
     void when_theSnapshotCannotBeWritten_then_takeSnapshotThrowsAnIOExceptionAndTheNextOneWorks() throws Exception {
-        SqlStateMachine sm = start();
-        init(sm);
-        apply(sm, 1, 0);
+        SqlStateMachine sm = startWithTable();
         apply(sm, 10, 1);
         Path smDir = smDir();
         try (Stream<Path> files = Files.walk(smDir)) { // as a snapshot install moves it away
@@ -142,7 +134,11 @@ class SqlStateMachineSnapshotTest {
         assertEquals(3, sm.appliedIndex(), "applies go on after the failed snapshot");
     }
 
-    private SqlStateMachine start() throws IOException {
+    /**
+     * Starts the state machine on the test's storage (which it opens) and applies the log-id entry
+     * and the CREATE TABLE (Raft entries {@code raftIndex + 1} and {@code + 2}).
+     */
+    private SqlStateMachine startWithTable() throws Exception {
         storage = StorageImplUtils.newRaftStorage(dir.resolve("raft").toFile(), SizeInBytes.ZERO,
                 RaftStorage.StartupOption.RECOVER, RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION);
         storage.initialize();
@@ -151,6 +147,8 @@ class SqlStateMachineSnapshotTest {
         sm.initialize(server("n0"), group, storage);
         open.add(sm);
         open.add(storage);
+        init(sm);
+        apply(sm, 1, 0);
         return sm;
     }
 
